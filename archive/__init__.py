@@ -1,0 +1,1 @@
+"""The versioned article archive: storage, versioning, diffs, export and the read-only web page."""

@@ -1,0 +1,29 @@
+"""Errors raised by the parsers, and the base class of every opdcwatch error.
+
+The command line turns any :class:`OpdcwatchError` into one line on stderr and exit code 2;
+anything else is a bug and is reported as such.
+"""
+
+from __future__ import annotations
+
+
+class OpdcwatchError(Exception):
+    """Base of all errors opdcwatch expects and reports to the user as one line."""
+
+    exit_code = 2
+
+
+class ParseError(OpdcwatchError):
+    """Raised by ``parsers.parse_*`` when the input cannot yield an article at all."""
+
+
+class EmptyInputError(ParseError):
+    """Raised when the input has no bytes, or only whitespace."""
+
+
+class BinaryInputError(ParseError):
+    """Raised when the bytes are not text in any encoding a news page uses (an image, a PDF)."""
+
+
+class NotAPageError(ParseError):
+    """Raised when the text decodes but holds nothing that reads as an article."""

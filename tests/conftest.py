@@ -1,0 +1,31 @@
+"""Shared test set-up: no proxies, no network for pythainlp, paths to the shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+for _var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    os.environ.pop(_var, None)
+os.environ["no_proxy"] = os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+os.environ["PYTHAINLP_OFFLINE"] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The saved pages and expected outputs under tests/fixtures/."""
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the project: the seed dumps, the Thai pages, the benchmark."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is missing: clone the project beside its shared/ folder")
+    return SHARED
