@@ -1,12 +1,38 @@
 """Pure functions that turn HTML or text into a clean :class:`~parsers.article.Article`.
 
-Nothing here imports Scrapy or touches the network or the archive.
+Nothing here imports Scrapy or touches the network or the archive. The entry points are
+:func:`parse_bytes` (what the crawler calls once per page), :func:`parse_html`,
+:func:`parse_text` and :func:`decode_html`.
 """
 
 from __future__ import annotations
 
+from parsers.api import parse_bytes, parse_html, parse_text, sniff_kind
 from parsers.article import Article, content_hash
-from parsers.exceptions import ParseError
+from parsers.encoding import decode_bytes, decode_html
+from parsers.exceptions import (
+    BinaryInputError,
+    EmptyInputError,
+    NotAPageError,
+    ParseError,
+    SelectorError,
+)
 from parsers.normalize import normalize_line, normalize_text
 
-__all__ = ["Article", "ParseError", "content_hash", "normalize_line", "normalize_text"]
+__all__ = [
+    "Article",
+    "BinaryInputError",
+    "EmptyInputError",
+    "NotAPageError",
+    "ParseError",
+    "SelectorError",
+    "content_hash",
+    "decode_bytes",
+    "decode_html",
+    "normalize_line",
+    "normalize_text",
+    "parse_bytes",
+    "parse_html",
+    "parse_text",
+    "sniff_kind",
+]

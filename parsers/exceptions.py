@@ -27,3 +27,12 @@ class BinaryInputError(ParseError):
 
 class NotAPageError(ParseError):
     """Raised when the text decodes but holds nothing that reads as an article."""
+
+
+class SelectorError(ParseError):
+    """Raised by ``parse_bytes``/``parse_html`` when a site's CSS selector is not valid CSS
+    or names a field other than title/body/date: a configuration mistake, caught early."""
+
+
+class InputFileError(OpdcwatchError):
+    """Raised by ``opdcwatch parse`` when a PATH is missing, a directory, or unreadable."""

@@ -21,14 +21,51 @@ _HSPACE_RE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+"
 _NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 
 
+def _pythainlp_trigger() -> re.Pattern[str]:
+    """Return a pattern that matches wherever pythainlp's ``normalize`` could change a line.
+
+    Built from pythainlp's own character classes, one alternative per rule of its normaliser
+    (see ``pythainlp.util.normalize``), for a line that is already NFC, without invisibles,
+    with single spaces and stripped: double Sara E; a tone mark or thanthakhat before an
+    above/below vowel; nikhahit; a follow vowel before a tone mark; lakkhangyao; a repeated
+    vowel or sign (spaces allowed between); two tone marks; a mark that dangles at the start or
+    after a space. A line with none of these comes back from pythainlp unchanged.
+    """
+    from pythainlp import (
+        thai_above_vowels,
+        thai_below_vowels,
+        thai_follow_vowels,
+        thai_lead_vowels,
+        thai_tonemarks,
+    )
+
+    marks = f"{thai_above_vowels}{thai_below_vowels}"
+    no_repeat = f"{thai_follow_vowels}{thai_lead_vowels}{marks}\u0e3a\u0e4c\u0e4d\u0e4e"
+    dangling = f"{marks}{thai_tonemarks}\u0e3a\u0e4c\u0e4d\u0e4e"
+    rules = [
+        "\u0e40\u0e40",
+        f"[{thai_tonemarks}\u0e4c][{marks}]",
+        "\u0e4d",
+        f"[{thai_follow_vowels}][{thai_tonemarks}]",
+        "\u0e45",
+        *(f"{re.escape(ch)} *{re.escape(ch)}" for ch in no_repeat),
+        f"[{thai_tonemarks}]{{2}}",
+        f"^[{dangling}]",
+        f" [{dangling}]",
+    ]
+    return re.compile("|".join(rules))
+
+
+_PYTHAINLP_TRIGGER = _pythainlp_trigger()
+
+
 def normalize_line(line: str) -> str:
     """Return one line in canonical form: NFC, no invisibles, single spaces, Thai marks fixed."""
     line = unicodedata.normalize("NFC", line)
     line = _INVISIBLE_RE.sub("", line)
     line = _HSPACE_RE.sub(" ", line).strip()
-    if line:
-        line = _thai_normalize(line)
-        line = _HSPACE_RE.sub(" ", line).strip()
+    if line and _PYTHAINLP_TRIGGER.search(line):
+        line = _HSPACE_RE.sub(" ", _thai_normalize(line)).strip()
     return line
 
 

@@ -1,0 +1,141 @@
+"""The public boundary of the parsers: bytes or text in, an :class:`Article` out.
+
+Inside, helpers raise what they like; here every failure becomes a :class:`ParseError`
+subclass (EmptyInputError, BinaryInputError, NotAPageError, SelectorError) with one readable
+message, so the crawler and the command line never see a library's internals.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+
+from lxml import etree
+
+from parsers.article import Article
+from parsers.boilerplate import SCRIPT_TAGS
+from parsers.encoding import decode_bytes
+from parsers.exceptions import EmptyInputError, NotAPageError
+from parsers.extract import extract_content, paragraphs_of
+from parsers.metadata import dates_from_lines, read_meta
+from parsers.normalize import normalize_text
+from parsers.selectors import check_selectors, select_all, select_date, select_title
+from parsers.textclean import clean_text_dump
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("html", "text")
+_HTML_SNIFF_RE = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|title|br|span|article|section|font|"
+    r"td|h[1-6]|a\s|script|style|ul|li)[\s>/]",
+    re.IGNORECASE,
+)
+_HTML_DOCUMENT_RE = re.compile(r"^\s*<(?:!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
+_SNIFF_CHARS = 4096
+# Characters libxml2 refuses: C0 controls (bar tab/LF/CR), lone surrogates, non-characters.
+_UNPARSEABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
+# Comments and processing instructions go at parse time, so their tails join the text. Plain
+# etree elements, not lxml.html's: its per-element class lookup costs ~10% of a page's time.
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
+def sniff_kind(text: str, content_type: str | None = None) -> str:
+    """Return "html" or "text": the Content-Type if it says, else the first markup seen.
+
+    A page served as text/plain is still HTML if it opens like one (old servers mislabel).
+    """
+    head = text[:_SNIFF_CHARS]
+    if content_type:
+        lowered = content_type.lower()
+        if "html" in lowered or "xml" in lowered:
+            return "html"
+        if "text/plain" in lowered:
+            return "html" if _HTML_DOCUMENT_RE.search(head) else "text"
+    return "html" if _HTML_SNIFF_RE.search(head) else "text"
+
+
+def _parse_tree(html: str) -> etree._Element:
+    html = _XML_DECL_RE.sub("", _UNPARSEABLE_RE.sub("", html))
+    if not html.strip():
+        raise EmptyInputError("input is empty")
+    try:
+        root = etree.fromstring(html, parser=_HTML_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise NotAPageError(f"not a page: {exc}") from exc
+    if root is None:
+        raise NotAPageError("not a page: no markup")
+    return root
+
+
+def _body_text(paragraphs: list[str], message: str) -> str:
+    """Return the normalised body; raise NotAPageError when nothing readable is left."""
+    text = normalize_text("\n".join(paragraphs))
+    if not text:
+        raise NotAPageError(message)
+    return text
+
+
+def parse_html(
+    html: str, *, url: str | None = None, selectors: Mapping[str, str] | None = None
+) -> Article:
+    """Return the article in an HTML page; per-site CSS selectors override generic fields."""
+    selectors = selectors or {}
+    check_selectors(selectors)
+    root = _parse_tree(html)
+    meta = read_meta(root)
+    title = select_title(root, selectors) or meta.title
+    selected_date = select_date(root, selectors)
+    etree.strip_elements(root, *SCRIPT_TAGS, with_tail=False)
+    body_elements = select_all(root, selectors, "body")
+    selected_body = paragraphs_of(body_elements, title) if body_elements else []
+    extraction = extract_content(root, title)
+    paragraphs = selected_body or extraction.paragraphs
+    text = _body_text(paragraphs, "no article text found in the page")
+    seen_published, seen_modified = dates_from_lines(extraction.date_lines, extraction.body_start)
+    return Article(
+        title=title,
+        text=text,
+        published=selected_date or meta.published or seen_published,
+        modified=meta.modified or seen_modified,
+        url=url,
+    )
+
+
+def parse_text(text: str, *, url: str | None = None) -> Article:
+    """Return the article in a text dump (title first, then body), boilerplate removed."""
+    if not text.strip():
+        raise EmptyInputError("input is empty")
+    cleaned = clean_text_dump(_UNPARSEABLE_RE.sub("", text))
+    body = _body_text(cleaned.paragraphs, "no article text found (only a title or furniture)")
+    return Article(
+        title=cleaned.title,
+        text=body,
+        published=cleaned.published,
+        modified=cleaned.modified,
+        url=url,
+    )
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    selectors: Mapping[str, str] | None = None,
+    kind: str | None = None,
+) -> Article:
+    """Return the article in downloaded bytes: decode, sniff HTML vs text, extract.
+
+    ``kind`` is "html", "text" or None (sniff). Bad input raises only ParseError subclasses;
+    a ``kind`` outside those three is the caller's bug and raises ValueError.
+    """
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS} or None, not {kind!r}")
+    text, codec = decode_bytes(data, content_type)
+    logger.debug("decoded %d bytes of %s as %s", len(data), url or "input", codec)
+    kind = kind or sniff_kind(text, content_type)
+    if kind == "html":
+        return parse_html(text, url=url, selectors=selectors)
+    return parse_text(text, url=url)
