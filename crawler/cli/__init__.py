@@ -29,6 +29,11 @@ COMMANDS: dict[str, str] = {
     "crawl": "crawler.cli.crawl_cmds:crawl",
     "sites": "crawler.cli.crawl_cmds:sites",
     "demo": "crawler.cli.demo_cmd:demo",
+    "serve": "crawler.cli.serve_cmd:serve",
+    "schedule": "crawler.cli.schedule_cmds:schedule",
+    "runs": "crawler.cli.monitor_cmds:runs",
+    "health": "crawler.cli.monitor_cmds:health",
+    "feed": "crawler.cli.monitor_cmds:feed",
 }
 
 

@@ -1,0 +1,45 @@
+"""Named constants of the archive: statuses, header names, codecs and sizes."""
+
+from __future__ import annotations
+
+# HTTP statuses that mean "the article is gone": marked, never deleted.
+GONE_STATUSES = frozenset({404, 410})
+# Statuses whose body is a page worth archiving as a version.
+PAGE_STATUSES = frozenset(range(200, 300))
+
+# Response headers that describe the transfer, not the page: the body stored is the decoded
+# one, so these are dropped when a capture is written back out (WARC export).
+TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+# Query parameters that only track the visitor; dropped from canonical URLs.
+TRACKING_PARAMS = frozenset(
+    {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid"}
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Body codecs of the ``bodies`` table.
+CODEC_ZSTD = "zstd"  # standalone zstandard frame
+CODEC_ZSTD_REF = "zstd-ref"  # zstandard frame using another body as a raw-content dictionary
+ZSTD_LEVEL = 3  # against a reference body, level 3 is within 1 % of the page of level 6
+# A body is compressed against its reference only if that reference is a standalone frame, so
+# reading any body needs at most two decompressions of references (site, then article).
+MAX_REF_DEPTH = 2
+
+# SQLite connection settings applied on every connection.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+    "PRAGMA synchronous=NORMAL",
+)
+DEFAULT_DB_DIR = "data"
+DEFAULT_DB_FILE = "opdcwatch.db"
+DB_ENV_VAR = "OPDCWATCH_DB"
+
+# A Buddhist-era year (พ.ศ.) is the Common-Era year plus 543; years above this are read as BE.
+BE_OFFSET = 543
+BE_YEAR_THRESHOLD = 2400
+
+# Run outcomes accepted by ``Archive.finish_run``, and the count keys it stores.
+RUN_OUTCOMES = frozenset({"ok", "failed", "interrupted"})
+RUN_COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "errors")

@@ -1,0 +1,88 @@
+"""Which database, and how to connect to it: URL resolution and engine set-up.
+
+SQLite gets WAL (readers never wait for the crawler), foreign keys and a busy timeout on every
+connection, and explicit ``BEGIN`` statements so that a transaction really starts where the
+code says it does (the sqlite3 module otherwise defers it to the first write).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from archive.constants import DB_ENV_VAR, DEFAULT_DB_DIR, DEFAULT_DB_FILE, SQLITE_PRAGMAS
+from archive.exceptions import DatabaseUnavailableError
+
+logger = logging.getLogger(__name__)
+
+# execution option naming the kind of BEGIN a SQLite transaction starts with
+SQLITE_BEGIN_OPTION = "opdcwatch_sqlite_begin"
+
+
+def resolve_url(db_url: str | None = None) -> str:
+    """Return the database URL: the argument, else ``$OPDCWATCH_DB``, else ./data/opdcwatch.db.
+
+    A bare file path (no ``://``) is taken as a SQLite file.
+    """
+    url = db_url or os.environ.get(DB_ENV_VAR) or ""
+    if not url:
+        return f"sqlite:///{Path(DEFAULT_DB_DIR) / DEFAULT_DB_FILE}"
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """Return the file of a SQLite URL, or None for another backend or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def create_archive_engine(url: str, *, create: bool = True) -> Engine:
+    """Return an engine for ``url``; with ``create`` a missing SQLite file (and folder) is made.
+
+    Raises DatabaseUnavailableError for an unknown scheme or, without ``create``, a missing file.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise DatabaseUnavailableError(
+                    f"no archive at {path} (run `opdcwatch ingest` or a crawl first, or give --db)"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif path.is_dir():
+            raise DatabaseUnavailableError(f"cannot open database {path}: it is a directory")
+    try:
+        if make_url(url).get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": 30})
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        hint = " (install opdcwatch[postgres])" if "postgres" in url else ""
+        raise DatabaseUnavailableError(f"cannot use database URL {url!r}: {exc}{hint}") from exc
+    logger.debug("archive engine for %s", engine.url.render_as_string(hide_password=True))
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        kind = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {kind}")

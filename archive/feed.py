@@ -1,0 +1,152 @@
+"""The Atom feed of new and changed articles, shared by ``opdcwatch feed`` and the web page.
+
+:func:`recent_changes` reads the versions; :func:`render_atom` is a pure function over those
+plain records, so that the command line and ``/feed.atom`` cannot drift apart. ElementTree
+does the escaping; characters that XML 1.0 forbids (control characters scraped pages do
+contain) are dropped first, since one of them would make the whole feed unreadable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import select
+
+from archive import queries
+from archive.schema import articles, sites, versions
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_TITLE = "opdcwatch: ข่าวใหม่และข่าวที่เปลี่ยนแปลง (new and changed OPDC news)"
+FEED_ID = "tag:opdcwatch,2026:feed"
+FEED_AUTHOR = "opdcwatch"
+SUMMARY_CHARS = 400
+FEED_ENTRIES = 50
+# XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
+_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+ET.register_namespace("", ATOM_NS)
+
+
+def xml_safe(text: str | None) -> str:
+    """Return ``text`` without the characters XML 1.0 cannot carry."""
+    return _XML_INVALID_RE.sub("", text or "")
+
+
+def _iso(value: datetime | str | None) -> str:
+    """Return an RFC 3339 timestamp (Atom's date format); naive datetimes are taken as UTC."""
+    if value is None:
+        value = datetime.now(UTC)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def entry_id(article_id: int, version: int) -> str:
+    """Return the stable Atom id of one version: readers use it to know what they have seen."""
+    return f"tag:opdcwatch,2026:article/{article_id}/version/{version}"
+
+
+def _summary(change: Mapping[str, Any]) -> str:
+    if change.get("summary"):
+        return str(change["summary"])
+    text = " ".join((change.get("text") or "").split())
+    return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS].rstrip() + "…"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
+def recent_changes(source: queries.Source, *, limit: int = FEED_ENTRIES) -> list[dict[str, Any]]:
+    """Return the ``limit`` most recently fetched new or changed versions, newest first.
+
+    Every version is a change by construction (the archive adds one only when the content
+    changed), so this reads ``versions`` alone, joined to its article for URL and site.
+    """
+    query = (
+        select(
+            versions.c.article_id,
+            versions.c.number.label("version"),
+            versions.c.fetched_at,
+            versions.c.title,
+            versions.c.published,
+            versions.c.text,
+            versions.c.revert_of,
+            articles.c.url,
+            sites.c.name.label("site"),
+        )
+        .join(articles, articles.c.id == versions.c.article_id)
+        .join(sites, sites.c.id == articles.c.site_id)
+        .order_by(versions.c.fetched_at.desc(), versions.c.id.desc())
+        .limit(limit)
+    )
+    with queries.connection(source) as conn:
+        rows = conn.execute(query).all()
+    return [dict(row._mapping) | {"fetched_at": queries.iso(row.fetched_at)} for row in rows]
+
+
+def render_atom(
+    changes: Iterable[Mapping[str, Any]],
+    *,
+    title: str = FEED_TITLE,
+    feed_id: str = FEED_ID,
+    self_url: str | None = None,
+    page_url: Callable[[Mapping[str, Any]], str | None] | None = None,
+    updated: datetime | None = None,
+) -> str:
+    """Return an Atom 1.0 document, one entry per new or changed version.
+
+    Each change is a mapping like those of :func:`recent_changes`: ``article_id``,
+    ``version``, ``url``, ``title``, ``fetched_at`` and optionally ``site``, ``published``,
+    ``revert_of``, ``text`` or ``summary``; version 1 is reported as new, later ones as
+    changed (or reverted). ``page_url`` gives the web page of a change
+    (the server passes one; the command line has none). ``updated`` defaults to the newest
+    entry, so that an unchanged archive yields a byte-identical feed.
+    """
+    changes = list(changes)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(feed, "title", title)
+    _sub(feed, "id", feed_id)
+    stamps = [_iso(change["fetched_at"]) for change in changes]
+    _sub(feed, "updated", _iso(updated) if updated else max(stamps, default=_iso(None)))
+    author = _sub(feed, "author")
+    _sub(author, "name", FEED_AUTHOR)
+    _sub(feed, "generator", "opdcwatch")
+    if self_url:
+        _sub(feed, "link", rel="self", type="application/atom+xml", href=xml_safe(self_url))
+    for change, stamp in zip(changes, stamps, strict=True):
+        version = int(change["version"])
+        if version == 1:
+            label = "ใหม่ (new)"
+        elif change.get("revert_of"):
+            label = f"ย้อนกลับ (reverted to v{change['revert_of']}, v{version})"
+        else:
+            label = f"แก้ไข (changed, v{version})"
+        entry = _sub(feed, "entry")
+        _sub(entry, "title", f"[{label}] {change.get('title') or change.get('url') or ''}")
+        _sub(entry, "id", entry_id(int(change["article_id"]), version))
+        _sub(entry, "updated", stamp)
+        if change.get("published"):
+            # a date the parser could not pin down is not worth an invalid feed
+            with contextlib.suppress(ValueError):
+                _sub(entry, "published", _iso(change["published"]))
+        if change.get("url"):
+            _sub(entry, "link", rel="alternate", href=xml_safe(str(change["url"])))
+        web = page_url(change) if page_url else None
+        if web:
+            _sub(entry, "link", rel="related", type="text/html", href=xml_safe(web))
+        if change.get("site"):
+            _sub(entry, "category", term=xml_safe(str(change["site"])))
+        _sub(entry, "summary", _summary(change), type="text")
+    body = ET.tostring(feed, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"

@@ -1,0 +1,107 @@
+"""Normalising what callers hand the archive: URLs, HTTP headers and timestamps.
+
+Kept apart from the store so that the crawler, the WARC importer and the command line all
+agree on what "the same URL" and "the same moment" are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from archive.constants import BE_OFFSET, BE_YEAR_THRESHOLD, DEFAULT_PORTS, TRACKING_PARAMS
+from archive.exceptions import InvalidInputError
+
+HeaderInput = Mapping[str, str] | Sequence[tuple[str, str]]
+
+_YEAR_RE = re.compile(r"^(\d{4})")
+
+
+def canonical_url(url: str) -> str:
+    """Return the form of ``url`` an article is filed under.
+
+    Scheme and host are lower-cased, default ports, fragments and tracking parameters dropped:
+    the same page reached through a campaign link must not become a second article.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInputError(f"not an http(s) URL: {url!r}")
+    scheme = parts.scheme.lower()
+    host = parts.hostname.lower()
+    netloc = host
+    if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{parts.port}"
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in TRACKING_PARAMS
+        ]
+    )
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def site_from_url(url: str) -> str:
+    """Return the site name used when the caller gives none: the host without ``www.``."""
+    host = urlsplit(url).hostname or "unknown"
+    return host.removeprefix("www.")
+
+
+def _text(value: object) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes | bytearray) else str(value)
+
+
+def header_pairs(headers: HeaderInput | None) -> list[tuple[str, str]]:
+    """Return headers as a list of (name, value) strings, keeping repeats and their order.
+
+    Accepts a mapping or pairs; names and values may be bytes (Scrapy's ``Headers``) and a
+    value may be a list of values (one pair each).
+    """
+    if headers is None:
+        return []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    pairs: list[tuple[str, str]] = []
+    for key, value in items:
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((_text(key), _text(v)) for v in values)
+    return pairs
+
+
+def header_value(pairs: Sequence[tuple[str, str]], name: str) -> str | None:
+    """Return the first value of header ``name`` (case-insensitive), or None."""
+    name = name.lower()
+    for key, value in pairs:
+        if key.lower() == name:
+            return value
+    return None
+
+
+def as_utc(moment: datetime | None) -> datetime:
+    """Return ``moment`` as an aware UTC datetime; None means now, naive means UTC."""
+    if moment is None:
+        return datetime.now(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an ISO 8601 date or datetime typed by a user into an aware UTC datetime.
+
+    Thai users write Buddhist-era years (2567-11-23): a year above 2400 is converted.
+    """
+    value = text.strip()
+    match = _YEAR_RE.match(value)
+    if match and int(match.group(1)) > BE_YEAR_THRESHOLD:
+        value = f"{int(match.group(1)) - BE_OFFSET:04d}{value[4:]}"
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        raise InvalidInputError(
+            f"not an ISO 8601 date or time: {text!r} (example: 2024-11-23T09:30:00+07:00)"
+        ) from None

@@ -1,0 +1,295 @@
+"""The steps of recording one fetch, each run inside the caller's transaction.
+
+Statements are built once with bound parameters: recording is the hot path of a crawl (and
+of a 300,000-page import), and building SQLAlchemy statements anew for every page cost more
+than executing them.
+
+Reference bodies (see ``archive.bodies``): the site's reference is always a standalone body;
+an article's reference is its first body when this article stored it (so it is at most one
+reference deep), else the site's. A body therefore never needs more than two references.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult, bindparam, case, func, select, update
+
+from archive.bodies import store_body
+from archive.constants import PAGE_STATUSES
+from archive.exceptions import ArchiveError
+from archive.schema import articles, captures, sites, versions
+from parsers.article import Article
+
+
+@dataclass
+class ArticleState:
+    """An article as the recorder needs it, read inside the recording transaction."""
+
+    article_id: int
+    site_id: int
+    last_checked: datetime
+    version_count: int
+    ref_digest: str | None
+    site_ref: str | None
+    latest_hash: str | None
+    latest_capture_digest: str | None
+
+
+_LATEST_CAPTURE = (
+    select(captures.c.digest)
+    .where(captures.c.article_id == articles.c.id)
+    .order_by(captures.c.id.desc())
+    .limit(1)
+    .correlate(articles)
+    .scalar_subquery()
+)
+_STATE = (
+    select(
+        articles.c.id,
+        articles.c.site_id,
+        articles.c.last_checked,
+        articles.c.version_count,
+        articles.c.ref_digest,
+        sites.c.ref_digest.label("site_ref"),
+        versions.c.content_hash,
+        _LATEST_CAPTURE.label("latest_digest"),
+    )
+    .join(sites, sites.c.id == articles.c.site_id)
+    .outerjoin(versions, versions.c.id == articles.c.latest_version_id)
+    .where(articles.c.url == bindparam("url"))
+)
+_SEEN_DIGEST = (
+    select(captures.c.id)
+    .where(captures.c.article_id == bindparam("aid"), captures.c.digest == bindparam("digest"))
+    .limit(1)
+)
+_ORPHAN_CAPTURE = (
+    select(captures.c.id)
+    .where(
+        captures.c.article_id.is_(None),
+        captures.c.url == bindparam("url"),
+        captures.c.digest == bindparam("digest"),
+    )
+    .limit(1)
+)
+_SITE = select(sites.c.id, sites.c.ref_digest).where(sites.c.name == bindparam("name"))
+_SET_SITE_REF = (
+    update(sites).where(sites.c.id == bindparam("p_id")).values(ref_digest=bindparam("p_ref"))
+)
+_REVERT_OF = select(func.max(versions.c.number)).where(
+    versions.c.article_id == bindparam("aid"), versions.c.content_hash == bindparam("hash")
+)
+_TOUCH = (
+    update(articles)
+    .where(articles.c.id == bindparam("p_id"), articles.c.last_checked < bindparam("p_at"))
+    .values(last_checked=bindparam("p_at"))
+)
+_PRESENT = (
+    update(articles)
+    .where(articles.c.id == bindparam("p_id"))
+    .values(last_checked=bindparam("p_checked"), gone_at=None)
+)
+_GONE = (
+    update(articles)
+    .where(articles.c.id == bindparam("p_id"))
+    .values(
+        gone_at=func.coalesce(articles.c.gone_at, bindparam("p_at")),
+        last_checked=bindparam("p_checked"),
+    )
+)
+_NEW_VERSION = (
+    update(articles)
+    .where(articles.c.id == bindparam("p_id"))
+    .values(
+        version_count=bindparam("p_n"),
+        latest_version_id=bindparam("p_vid"),
+        # a capture older than the last change (an old WARC imported late) never moves it back
+        last_changed=case(
+            (articles.c.last_changed < bindparam("p_at"), bindparam("p_at")),
+            else_=articles.c.last_changed,
+        ),
+        last_checked=bindparam("p_checked"),
+        gone_at=None,
+    )
+)
+_INSERT_ARTICLE = articles.insert()
+_INSERT_CAPTURE = captures.insert()
+_INSERT_VERSION = versions.insert()
+_INSERT_SITE = sites.insert()
+
+
+def new_id(result: CursorResult) -> int:
+    """Return the primary key of the row an INSERT just added."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise ArchiveError("the database returned no id for a new row")
+    return int(key[0])
+
+
+def read_state(conn: Connection, canon: str) -> ArticleState | None:
+    """Return the recorder's view of the article filed under ``canon``, or None."""
+    row = conn.execute(_STATE, {"url": canon}).first()
+    if row is None:
+        return None
+    return ArticleState(
+        article_id=row.id,
+        site_id=row.site_id,
+        last_checked=row.last_checked,
+        version_count=row.version_count,
+        ref_digest=row.ref_digest,
+        site_ref=row.site_ref,
+        latest_hash=row.content_hash,
+        latest_capture_digest=row.latest_digest,
+    )
+
+
+def is_known_capture(
+    conn: Connection, state: ArticleState, digest: str, fetched_at: datetime
+) -> bool:
+    """True if this fetch adds nothing: the latest bytes again, or a replay of an old fetch.
+
+    A fetch no later than the article's last check whose bytes the article already has is a
+    re-run of an earlier ingest (after a crash, or the same WARC twice), not a revert.
+    """
+    if digest == state.latest_capture_digest:
+        return True
+    if fetched_at > state.last_checked:
+        return False
+    params = {"aid": state.article_id, "digest": digest}
+    return conn.execute(_SEEN_DIGEST, params).first() is not None
+
+
+def has_orphan_capture(conn: Connection, capture: dict[str, Any]) -> bool:
+    """True if this very response of a never-archived URL is already stored."""
+    params = {"url": capture["url"], "digest": capture["digest"]}
+    return conn.execute(_ORPHAN_CAPTURE, params).first() is not None
+
+
+def touch(conn: Connection, article_id: int, fetched_at: datetime) -> None:
+    """Move the article's last check forward to ``fetched_at`` (never backwards)."""
+    conn.execute(_TOUCH, {"p_id": article_id, "p_at": fetched_at})
+
+
+def mark_present(conn: Connection, state: ArticleState, fetched_at: datetime) -> None:
+    """Record that the article answered (unchanged): last check forward, not gone."""
+    checked = max(state.last_checked, fetched_at)
+    conn.execute(_PRESENT, {"p_id": state.article_id, "p_checked": checked})
+
+
+def mark_gone(conn: Connection, state: ArticleState, fetched_at: datetime) -> None:
+    """Mark the article gone since ``fetched_at`` unless it already was."""
+    checked = max(state.last_checked, fetched_at)
+    conn.execute(_GONE, {"p_id": state.article_id, "p_at": fetched_at, "p_checked": checked})
+
+
+def ensure_site(conn: Connection, name: str) -> tuple[int, str | None]:
+    """Return (id, reference digest) of the site ``name``, creating it if needed."""
+    row = conn.execute(_SITE, {"name": name}).first()
+    if row is not None:
+        return int(row.id), row.ref_digest
+    return new_id(conn.execute(_INSERT_SITE, {"name": name})), None
+
+
+def store_site_body(
+    conn: Connection,
+    body: bytes,
+    capture: dict[str, Any],
+    site_id: int,
+    ref: str | None,
+    site_has_ref: bool,
+) -> bool:
+    """Store the body against ``ref``; a site's first page body becomes its reference."""
+    digest = capture["digest"]
+    standalone = ref is None or ref == digest
+    inserted = store_body(conn, body, digest, None if standalone else ref)
+    if inserted and standalone and not site_has_ref and capture["status"] in PAGE_STATUSES:
+        conn.execute(_SET_SITE_REF, {"p_id": site_id, "p_ref": digest})
+    return inserted
+
+
+def insert_capture(conn: Connection, capture: dict[str, Any], article_id: int | None) -> int:
+    """Insert the capture row (its body already stored); return its id."""
+    return new_id(conn.execute(_INSERT_CAPTURE, dict(capture, article_id=article_id)))
+
+
+def create_article(
+    conn: Connection, canon: str, site_name: str, body: bytes, capture: dict[str, Any]
+) -> tuple[ArticleState, int]:
+    """Insert a new article with its first capture; return its state and the capture id."""
+    fetched_at = capture["fetched_at"]
+    site_id, site_ref = ensure_site(conn, site_name)
+    inserted = store_site_body(conn, body, capture, site_id, site_ref, site_ref is not None)
+    ref = capture["digest"] if inserted else site_ref
+    article_id = new_id(
+        conn.execute(
+            _INSERT_ARTICLE,
+            {
+                "url": canon,
+                "site_id": site_id,
+                "first_seen": fetched_at,
+                "last_checked": fetched_at,
+                "last_changed": fetched_at,
+                "version_count": 0,
+                "ref_digest": ref,
+            },
+        )
+    )
+    capture_id = insert_capture(conn, capture, article_id)
+    state = ArticleState(article_id, site_id, fetched_at, 0, ref, site_ref, None, None)
+    return state, capture_id
+
+
+def add_capture(conn: Connection, state: ArticleState, body: bytes, capture: dict[str, Any]) -> int:
+    """Store another capture of an existing article; return the capture id."""
+    ref = state.ref_digest or state.site_ref
+    store_site_body(conn, body, capture, state.site_id, ref, state.site_ref is not None)
+    return insert_capture(conn, capture, state.article_id)
+
+
+def revert_of(conn: Connection, state: ArticleState, content_hash: str) -> int | None:
+    """Return the latest earlier version with this content, or None."""
+    params = {"aid": state.article_id, "hash": content_hash}
+    return conn.execute(_REVERT_OF, params).scalar()
+
+
+def add_version(
+    conn: Connection,
+    state: ArticleState,
+    capture_id: int,
+    article: Article,
+    fetched_at: datetime,
+    reverted: int | None,
+) -> int:
+    """Append the next version of the article and point the article at it; return its number."""
+    number = state.version_count + 1
+    version_id = new_id(
+        conn.execute(
+            _INSERT_VERSION,
+            {
+                "article_id": state.article_id,
+                "number": number,
+                "fetched_at": fetched_at,
+                "title": article.title,
+                "published": article.published,
+                "modified": article.modified,
+                "text": article.text,
+                "content_hash": article.content_hash,
+                "capture_id": capture_id,
+                "revert_of": reverted,
+            },
+        )
+    )
+    conn.execute(
+        _NEW_VERSION,
+        {
+            "p_id": state.article_id,
+            "p_n": number,
+            "p_vid": version_id,
+            "p_at": fetched_at,
+            "p_checked": max(state.last_checked, fetched_at),
+        },
+    )
+    return number

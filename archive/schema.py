@@ -1,0 +1,156 @@
+"""The archive's tables, in SQLAlchemy Core, identical on SQLite and PostgreSQL.
+
+``versions`` is append-only: a row is written once and never updated. ``articles`` holds the
+mutable state of each URL (last checked, gone, pointer to its latest version) so that listing
+100,000 articles needs no aggregate over the versions. Raw bodies live once per digest in
+``bodies``; every fetch that produced something new is a row in ``captures``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and read back as aware UTC, on every backend.
+
+    SQLite keeps no time zone; converting at the edge keeps comparisons and ordering right.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # the first body stored for the site: later bodies are compressed against it (same template)
+    Column("ref_digest", String(64), ForeignKey("bodies.digest"), nullable=True),
+)
+
+bodies = Table(
+    "bodies",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # sha256 hex of the raw bytes
+    Column("codec", String(16), nullable=False),
+    Column("ref_digest", String(64), ForeignKey("bodies.digest"), nullable=True),
+    Column("raw_size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("outcome", String(20), nullable=True),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("changed", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("gone", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("error_text", Text, nullable=True),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_checked", UTCDateTime, nullable=False),
+    Column("last_changed", UTCDateTime, nullable=False),
+    Column("gone_at", UTCDateTime, nullable=True),
+    Column("version_count", Integer, nullable=False),
+    # no FK: the version row is inserted after the article row, in the same transaction
+    Column("latest_version_id", BigInteger, nullable=True),
+    # the body later captures of this article are compressed against (see archive.recording)
+    Column("ref_digest", String(64), ForeignKey("bodies.digest"), nullable=True),
+    UniqueConstraint("url", name="uq_articles_url"),
+    Index("ix_articles_site_changed", "site_id", "last_changed"),
+    Index("ix_articles_last_changed", "last_changed"),
+    Index("ix_articles_latest_version", "latest_version_id"),  # "also at": hash -> articles
+)
+
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=True),
+    Column("url", Text, nullable=False),  # as fetched, before canonicalisation
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("headers", JSON, nullable=False),  # [[name, value], ...] in the order received
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+    Column("digest", String(64), ForeignKey("bodies.digest"), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
+    Index("ix_captures_article", "article_id", "id"),
+    Index("ix_captures_digest", "digest"),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("title", Text, nullable=True),
+    Column("published", String(40), nullable=True),
+    Column("modified", String(40), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column(
+        "capture_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("captures.id"),
+        nullable=False,
+    ),
+    Column("revert_of", Integer, nullable=True),
+    UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
+    Index("ix_versions_content_hash", "content_hash"),
+)

@@ -1,0 +1,127 @@
+"""Importing the HTML responses of a WARC file written by another crawler (or by export).
+
+Each HTML ``response`` record becomes a capture at its WARC-Date, recorded through
+``Archive.record_page`` exactly as if the crawler had fetched it, one transaction per record:
+an interrupted import is resumed by running it again. ``revisit`` records are resolved
+through the payload digest of a response earlier in the same file. A record that does not
+parse is counted and logged; it never stops the import.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from archive.bodies import digest_of, load_body
+from archive.constants import GONE_STATUSES, PAGE_STATUSES
+from archive.exceptions import InvalidInputError
+from archive.inputs import parse_timestamp
+from archive.store import Archive
+from parsers import sniff_kind
+from parsers.exceptions import OpdcwatchError
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_SNIFF_BYTES = 4096  # a response without Content-Type is imported if its start looks like HTML
+
+
+@dataclass
+class ImportReport:
+    """Counts of what an import did, by outcome, plus skipped records and errors."""
+
+    counts: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        keys = ("new", "changed", "unchanged", "gone", "skipped", "errors")
+        return ", ".join(f"{self.counts[k]} {k}" for k in keys)
+
+
+def _is_html(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    return content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+
+def import_warc(archive: Archive, path: Path | str, *, site: str | None = None) -> ImportReport:
+    """Record every HTML response (and resolvable revisit) of the WARC file at ``path``.
+
+    A response without a Content-Type (a page saved by ``ingest`` has none) is imported when
+    its first bytes look like HTML.
+    """
+    path = Path(path)
+    report = ImportReport()
+    bodies_by_payload: dict[str, str] = {}  # WARC payload digest -> our body digest
+    try:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream, arc2warc=True):
+                _import_record(archive, record, site, bodies_by_payload, report)
+    except ArchiveLoadFailed as exc:
+        if not report.counts:
+            raise InvalidInputError(f"{path} is not a WARC file: {exc}") from exc
+        report.errors.append(f"{path}: stopped at a damaged record: {exc}")
+        report.counts["errors"] += 1
+        logger.warning("%s: stopped at a damaged record: %s", path, exc)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return report
+
+
+def _import_record(
+    archive: Archive,
+    record: ArcWarcRecord,
+    site: str | None,
+    bodies_by_payload: dict[str, str],
+    report: ImportReport,
+) -> None:
+    """Record one WARC record if it is an HTML page (or a 404/410); count what happened."""
+    if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+        return
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    http = record.http_headers
+    content_type = http.get_header("Content-Type")
+    if not url or (record.rec_type == "response" and content_type and not _is_html(content_type)):
+        report.counts["skipped"] += 1
+        return
+    try:
+        status = int(http.get_statuscode())
+        if status not in PAGE_STATUSES and status not in GONE_STATUSES:  # redirects, errors
+            report.counts["skipped"] += 1
+            return
+        fetched_at = parse_timestamp(record.rec_headers.get_header("WARC-Date") or "")
+        payload_digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        if record.rec_type == "response":
+            body = record.content_stream().read()
+            if not content_type and sniff_kind(body[:_SNIFF_BYTES].decode("latin-1")) != "html":
+                report.counts["skipped"] += 1
+                return
+            if payload_digest:
+                bodies_by_payload[payload_digest] = digest_of(body)
+        else:
+            known = bodies_by_payload.get(payload_digest or "")
+            if known is None:
+                report.counts["skipped"] += 1
+                logger.info("revisit of %s refers to a record not in this file", url)
+                return
+            with archive.reading() as conn:
+                body = load_body(conn, known)
+        result = archive.record_page(
+            url=url,
+            status=status,
+            headers=http.headers,
+            body=body,
+            site=site,
+            fetched_at=fetched_at,
+        )
+        report.counts[result.outcome] += 1
+    except (OpdcwatchError, ValueError) as exc:
+        report.counts["errors"] += 1
+        report.errors.append(f"{url}: {exc}")
+        logger.warning("skipped %s: %s", url, exc)

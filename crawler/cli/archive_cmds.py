@@ -1,0 +1,249 @@
+"""Archive commands: ingest, import-warc, articles, show, diff and export.
+
+Thin wrappers: each opens the archive, calls one library function and prints. Scraped text is
+printed with control characters neutralised, so a page cannot drive the user's terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from crawler.cli.common import db_option
+
+if TYPE_CHECKING:
+    from archive import Archive
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str | None, *, one_line: bool = False) -> str:
+    """Return scraped text fit for a terminal: no escape sequences or bidi overrides."""
+    text = _CONTROL_RE.sub("\ufffd", text or "")
+    return " ".join(text.split()) if one_line else text
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _open(db_url: str | None, *, create: bool = False) -> Archive:
+    """Open the archive; read-only commands never create one (a typo is an error)."""
+    from archive import Archive
+
+    return Archive.open(db_url, create=create)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="The URL the page was fetched from.")
+@click.option(
+    "--fetched-at", "fetched_at", metavar="ISO", help="When it was fetched (default now)."
+)
+@click.option("--site", help="Site name to file a new article under (default: the URL's host).")
+@db_option
+def ingest(
+    file: Path, url: str, fetched_at: str | None, site: str | None, db_url: str | None
+) -> None:
+    """Archive a saved page FILE as if it had just been fetched from URL.
+
+    \b
+    Example:
+      opdcwatch ingest saved/news-1234.html --url https://www.opdc.go.th/content/1234 \\
+          --fetched-at 2024-11-23T09:30:00+07:00
+    """
+    from archive.exceptions import InvalidInputError
+    from archive.inputs import parse_timestamp
+
+    try:
+        body = file.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    moment = parse_timestamp(fetched_at) if fetched_at else None
+    with _open(db_url, create=True) as arch:
+        result = arch.record_page(
+            url=url, status=200, headers={}, body=body, site=site, fetched_at=moment
+        )
+    line = f"{result.outcome}: article {result.article_id} version {result.version}"
+    if result.revert_of:
+        line += f" (back to the content of version {result.revert_of})"
+    click.echo(f"{line}  {url}")
+
+
+@click.command("import-warc")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--site", help="Site name to file new articles under (default: each URL's host).")
+@db_option
+def import_warc(file: Path, site: str | None, db_url: str | None) -> None:
+    """Import the HTML responses of a WARC file, each as a capture at its WARC date.
+
+    Safe to run again: records already in the archive add nothing.
+
+    \b
+    Example:
+      opdcwatch import-warc crawl-2024-11.warc.gz --db sqlite:///data/opdcwatch.db
+    """
+    from archive.warc_import import import_warc as run_import
+
+    with _open(db_url, create=True) as arch:
+        report = run_import(arch, file, site=site)
+    for error in report.errors:
+        click.echo(f"opdcwatch: warning: {_safe(error, one_line=True)}", err=True)
+    click.echo(f"{file}: {report.summary()}")
+
+
+@click.command()
+@click.option("--site", help="Only articles of this site.")
+@click.option(
+    "--changed-since", "changed_since", metavar="DATE", help="Only articles changed since."
+)
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+def articles(
+    site: str | None,
+    changed_since: str | None,
+    limit: int | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """List archived articles, the most recently changed first.
+
+    \b
+    Example:
+      opdcwatch articles --site opdc --changed-since 2024-11-01 --json
+    """
+    from archive import queries
+    from archive.inputs import parse_timestamp
+
+    since = parse_timestamp(changed_since) if changed_since else None
+    with _open(db_url) as arch:
+        rows = queries.list_articles(arch, site=site, changed_since=since, limit=limit)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        click.echo(
+            f"{row['id']:>6}  v{row['versions']:<3} {row['last_changed'][:16]}  "
+            f"{_safe(row['title'], one_line=True)}  {row['url']}"
+            + ("  [gone]" if row["gone_at"] else "")
+        )
+
+
+@click.command()
+@click.argument("id_or_url")
+@click.option("--version", "version", type=int, help="Version number (default the latest).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None) -> None:
+    """Show one version of an article (by id or URL), and where else it appears.
+
+    \b
+    Example:
+      opdcwatch show 12 --version 1
+      opdcwatch show https://www.opdc.go.th/content/1234 --json
+    """
+    from archive import queries
+
+    with _open(db_url) as arch:
+        art = queries.get_article(arch, id_or_url, version=version)
+    if as_json:
+        _print_json(art)
+        return
+    click.echo(_safe(art["title"], one_line=True) or "(no title)")
+    click.echo(art["url"])
+    details = f"version {art['version']} of {art['versions']}, fetched {art['fetched_at']}"
+    if art["published"]:
+        details = f"published {_safe(art['published'], one_line=True)}; {details}"
+    if art["revert_of"]:
+        details += f" (same content as version {art['revert_of']})"
+    click.echo(details)
+    if art["gone_at"]:
+        click.echo(f"gone since {art['gone_at']}")
+    for other in art["also_at"]:
+        click.echo(f"also at {other}")
+    click.echo("")
+    click.echo(_safe(art["text"]))
+
+
+@click.command()
+@click.argument("id_or_url")
+@click.option(
+    "--from", "from_version", type=int, help="Older version (default: the one before --to)."
+)
+@click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
+@click.option("--format", "fmt", default="text", show_default=True, help="text, json or html.")
+@db_option
+def diff(
+    id_or_url: str, from_version: int | None, to_version: int | None, fmt: str, db_url: str | None
+) -> None:
+    """Show what changed between two versions of an article, word by word.
+
+    Thai is segmented into words with pythainlp; text marks [-removed-] and {+added+}.
+
+    \b
+    Example:
+      opdcwatch diff 12
+      opdcwatch diff https://www.opdc.go.th/content/1234 --from 1 --to 3 --format html > d.html
+    """
+    from archive.diff import diff_versions
+    from archive.diff_render import RENDERERS, render
+    from archive.exceptions import UnknownFormatError
+
+    if fmt not in RENDERERS:  # checked first: no need to open the archive for a typo
+        raise UnknownFormatError(
+            f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
+        )
+    with _open(db_url) as arch:
+        result = diff_versions(arch, id_or_url, from_version=from_version, to_version=to_version)
+    output = render(result, fmt)
+    click.echo(_safe(output) if fmt == "text" else output, nl=False)
+
+
+@click.command()
+@click.option("--format", "fmt", required=True, help="jsonl, csv (every version) or warc.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default standard output); .warc.gz writes gzipped WARC.",
+)
+@db_option
+def export(fmt: str, out: Path | None, db_url: str | None) -> None:
+    """Export every version (jsonl, csv) or every capture (warc, with revisit records).
+
+    \b
+    Example:
+      opdcwatch export --format jsonl --out versions.jsonl
+      opdcwatch export --format warc --out archive.warc.gz
+    """
+    from archive.exceptions import InvalidInputError, UnknownFormatError
+    from archive.export import EXPORTERS
+    from archive.export import export as run_export
+
+    if fmt not in EXPORTERS:
+        raise UnknownFormatError(
+            f"unknown export format {fmt!r}: use one of {', '.join(sorted(EXPORTERS))}"
+        )
+    with _open(db_url) as arch:
+        if out is None:
+            count = run_export(arch, fmt, sys.stdout.buffer)
+            sys.stdout.flush()
+            return
+        partial = out.with_name(out.name + ".partial")  # never a half-written export
+        try:
+            with partial.open("wb") as stream:
+                count = run_export(arch, fmt, stream, str(out))
+            partial.replace(out)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise InvalidInputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    click.echo(f"wrote {count} {fmt} records to {out}", err=True)

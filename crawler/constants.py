@@ -1,0 +1,65 @@
+"""Named constants of the crawler: tracking parameters, content types, link-bearing tags."""
+
+from __future__ import annotations
+
+# Query parameters that only identify a campaign or a click; dropped from every URL.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "ref_src",
+    }
+)
+TRACKING_PARAM_PREFIXES = ("utm_",)
+
+# Content types read as pages; anything else (PDF, images, archives) is skipped and counted.
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+FEED_CONTENT_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+)
+
+# Extensions of links that are never pages, whatever regex they match.
+BINARY_EXTENSIONS = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".zip",
+    ".rar",
+    ".7z",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".mp3",
+    ".mp4",
+    ".avi",
+    ".mov",
+)
+
+# Statuses the spider wants to see itself rather than have HttpErrorMiddleware drop:
+# 304 (unchanged since the last crawl) and the two that say an article is gone.
+HANDLED_STATUSES = (304, 404, 410)
+GONE_STATUSES = frozenset({404, 410})
+
+# Counter names, in the order the progress and summary lines print them.
+COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "errors")
+EXTRA_COUNT_KEYS = ("filtered", "skipped")
+STATS_PREFIX = "opdcwatch/"

@@ -1,0 +1,343 @@
+"""Health rules over a site's run history: what kills scrapers in practice is a quiet redesign.
+
+A crawl that raises is easy to notice; a site redesign is not: the crawl still "succeeds", but
+it finds no article any more, or the pages now extract to a line of navigation. Each rule
+below looks at the runs the archive recorded (newest first) and at the bodies of the versions
+those runs created, and compares the latest run with the ones before it ("suddenly"). Rules
+are pure functions over plain records, in a registry keyed by name, so the daemon, ``opdcwatch
+health``, ``schedule list`` and the web page all judge a site the same way.
+
+How "(near) empty bodies" is read from what the archive stores: each version keeps its text
+and the run whose capture produced it, so a run's new and changed versions can be measured.
+A body counts as emptied when it is shorter than ``empty_body_chars``, or when a changed body
+is shorter than ``shrink_ratio`` of the version before it. A page that no longer extracts at
+all raises in the parser and is counted in the run's ``errors``, which the ``page-errors`` rule
+watches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, select
+
+from crawler.config import HealthConfig
+from crawler.schedules import format_duration
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+
+logger = logging.getLogger(__name__)
+
+FAILED_OUTCOMES = frozenset({"failed"})
+OK_OUTCOMES = frozenset({"ok"})
+# a run never finished (its process was killed) counts as failed once a later run exists
+# or once it has been "running" for longer than this
+UNFINISHED_AFTER = dt.timedelta(hours=24)
+# no warning that a site has gone quiet before it missed this many scheduled runs
+STALE_INTERVALS = 3
+STALE_MINIMUM = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One crawl run as the archive's runs table records it."""
+
+    id: int
+    site: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    outcome: str | None = None
+    pages: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    errors: int = 0
+    error_text: str | None = None
+
+    @property
+    def articles(self) -> int:
+        """Articles the run saw (new, changed or unchanged): zero means it found none."""
+        return self.new + self.changed + self.unchanged
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> RunRecord:
+        """Build a record from a row or dict with the runs table's column names."""
+        names = cls.__dataclass_fields__
+        values = {key: row[key] for key in names if key in row}
+        for key in ("pages", "new", "changed", "unchanged", "gone", "errors"):
+            values[key] = int(values.get(key) or 0)
+        for key in ("started_at", "finished_at"):
+            if isinstance(values.get(key), str):
+                values[key] = dt.datetime.fromisoformat(values[key])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class BodyRecord:
+    """The length of one version's body, as created by a run (and of the version before it)."""
+
+    run_id: int
+    chars: int
+    previous_chars: int | None = None
+
+
+@dataclass(frozen=True)
+class HealthWarning:
+    """One reason a site is unhealthy: the rule's name, a sentence for people, the run."""
+
+    site: str
+    rule: str
+    message: str
+    run_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form used by ``opdcwatch health --json``."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SiteHistory:
+    """What the rules look at for one site: runs newest first, bodies by run, the schedule."""
+
+    site: str
+    runs: Sequence[RunRecord]
+    bodies: Mapping[int, Sequence[BodyRecord]] = field(default_factory=dict)
+    interval: float | None = None  # seconds between scheduled runs; None: not scheduled
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+Rule = Callable[[SiteHistory, HealthConfig], "HealthWarning | None"]
+HEALTH_RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Register a health rule under ``name``; a name used twice is a programming error."""
+
+    def register(func: Rule) -> Rule:
+        if name in HEALTH_RULES:
+            raise ValueError(f"health rule {name!r} is registered twice")
+        HEALTH_RULES[name] = func
+        return func
+
+    return register
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _is_failure(run: RunRecord, index: int, now: dt.datetime) -> bool:
+    if run.outcome in FAILED_OUTCOMES:
+        return True
+    if run.outcome is None and run.finished_at is None:
+        return index > 0 or now - _aware(run.started_at) > UNFINISHED_AFTER
+    return False
+
+
+def _finished(history: SiteHistory) -> list[RunRecord]:
+    """Runs that ended (ok, failed or interrupted), newest first."""
+    return [r for r in history.runs if r.outcome is not None]
+
+
+@rule("failing")
+def failing_in_a_row(history: SiteHistory, config: HealthConfig) -> HealthWarning | None:
+    """The last N crawls failed (errors, crashes, time-outs, killed processes)."""
+    streak: list[RunRecord] = []
+    for index, run in enumerate(history.runs):
+        if run.outcome == "interrupted":  # stopped on purpose (daemon shutdown): no verdict
+            continue
+        if run.outcome is None and index == 0 and not _is_failure(run, 0, history.now):
+            continue  # still running
+        if not _is_failure(run, index, history.now):
+            break
+        streak.append(run)
+    if len(streak) < config.failures_in_a_row:
+        return None
+    last = streak[0]
+    reason = (last.error_text or "no error text recorded").strip().splitlines()[0][:200]
+    return HealthWarning(
+        history.site,
+        "failing",
+        f"{len(streak)} crawls in a row failed; the last one: {reason}",
+        last.id,
+    )
+
+
+@rule("no-articles")
+def no_articles(history: SiteHistory, config: HealthConfig) -> HealthWarning | None:
+    """The latest successful crawl found no article, while the ones before it did."""
+    done = [r for r in _finished(history) if r.outcome in OK_OUTCOMES]
+    if not done or done[0].articles > 0:
+        return None
+    baseline = done[1 : 1 + config.baseline_runs]
+    found = [r.articles for r in baseline if r.articles > 0]
+    if not found:
+        return None
+    latest = done[0]
+    return HealthWarning(
+        history.site,
+        "no-articles",
+        f"the latest crawl found no article ({latest.pages} pages fetched), the crawls "
+        f"before it found up to {max(found)}: has the site changed its layout or links?",
+        latest.id,
+    )
+
+
+def _emptied(body: BodyRecord, config: HealthConfig) -> bool:
+    if body.chars < config.empty_body_chars:
+        return True
+    return bool(body.previous_chars) and body.chars < config.shrink_ratio * body.previous_chars
+
+
+@rule("empty-bodies")
+def empty_bodies(history: SiteHistory, config: HealthConfig) -> HealthWarning | None:
+    """Most bodies the latest crawl archived are (near) empty, unlike the ones before."""
+    with_bodies = [r for r in _finished(history) if history.bodies.get(r.id)]
+    if not with_bodies:
+        return None
+    latest = with_bodies[0]
+    bodies = history.bodies[latest.id]
+    emptied = sum(_emptied(b, config) for b in bodies)
+    if emptied == 0 or emptied / len(bodies) < config.empty_share:
+        return None
+    before = [b for r in with_bodies[1 : 1 + config.baseline_runs] for b in history.bodies[r.id]]
+    if before and sum(_emptied(b, config) for b in before) / len(before) >= config.empty_share:
+        return None  # this site's pages were always that short: not a sudden change
+    return HealthWarning(
+        history.site,
+        "empty-bodies",
+        f"{emptied} of {len(bodies)} articles archived by the latest crawl extracted to "
+        f"(near) empty bodies (under {config.empty_body_chars} characters or "
+        f"{config.shrink_ratio:.0%} of the previous version): the page layout has probably "
+        "changed; check the profile's selectors",
+        latest.id,
+    )
+
+
+@rule("page-errors")
+def page_errors(history: SiteHistory, config: HealthConfig) -> HealthWarning | None:
+    """Most pages of the latest crawl failed to fetch or extract, unlike the ones before."""
+    done = [r for r in _finished(history) if r.pages > 0 and r.outcome in OK_OUTCOMES]
+    if not done:
+        return None
+    latest = done[0]
+    share = latest.errors / latest.pages
+    if latest.errors == 0 or share < config.empty_share:
+        return None
+    baseline = done[1 : 1 + config.baseline_runs]
+    if baseline and all(r.errors / r.pages >= config.empty_share for r in baseline):
+        return None
+    return HealthWarning(
+        history.site,
+        "page-errors",
+        f"{latest.errors} of {latest.pages} pages of the latest crawl failed to fetch or extract",
+        latest.id,
+    )
+
+
+@rule("stale")
+def stale(history: SiteHistory, config: HealthConfig) -> HealthWarning | None:
+    """A scheduled site has not been crawled for several of its intervals."""
+    if not history.interval:
+        return None
+    limit = max(dt.timedelta(seconds=STALE_INTERVALS * history.interval), STALE_MINIMUM)
+    if not history.runs:
+        return None
+    last = _aware(history.runs[0].started_at)
+    if history.now - last <= limit:
+        return None
+    return HealthWarning(
+        history.site,
+        "stale",
+        f"no crawl since {last.isoformat(timespec='seconds')} although it is scheduled every "
+        f"{format_duration(history.interval)}: is the scheduler running?",
+        history.runs[0].id,
+    )
+
+
+def check_site(
+    history: SiteHistory, config: HealthConfig, rules: Iterable[str] | None = None
+) -> list[HealthWarning]:
+    """Return the warnings of every rule (or of the named ones) for one site."""
+    warnings = []
+    for name in rules or HEALTH_RULES:
+        if name not in HEALTH_RULES:
+            raise ValueError(f"unknown health rule {name!r} (known: {', '.join(HEALTH_RULES)})")
+        found = HEALTH_RULES[name](history, config)
+        if found is not None:
+            warnings.append(found)
+    return warnings
+
+
+def _body_records(archive: Archive, run_ids: Sequence[int]) -> dict[int, list[BodyRecord]]:
+    """Return the body length of every version the runs created, and of the one before it."""
+    from archive.schema import captures, versions
+
+    if not run_ids:
+        return {}
+    prev = versions.alias("prev")
+    query = (
+        select(
+            captures.c.run_id,
+            func.length(versions.c.text).label("chars"),
+            func.length(prev.c.text).label("previous_chars"),
+        )
+        .select_from(
+            versions.join(captures, captures.c.id == versions.c.capture_id).outerjoin(
+                prev,
+                and_(
+                    prev.c.article_id == versions.c.article_id,
+                    prev.c.number == versions.c.number - 1,
+                ),
+            )
+        )
+        .where(captures.c.run_id.in_(list(run_ids)))
+    )
+    found: dict[int, list[BodyRecord]] = {}
+    with archive.reading() as conn:
+        for row in conn.execute(query):
+            found.setdefault(row.run_id, []).append(
+                BodyRecord(row.run_id, int(row.chars or 0), row.previous_chars)
+            )
+    return found
+
+
+def load_history(
+    archive: Archive,
+    site: str,
+    config: HealthConfig,
+    *,
+    interval: float | None = None,
+    now: dt.datetime | None = None,
+) -> SiteHistory:
+    """Read what the rules need about ``site`` from the archive (its recent runs and bodies)."""
+    from archive import queries
+
+    limit = max(config.failures_in_a_row, config.baseline_runs) * 2 + 2
+    runs = [RunRecord.from_mapping(r) for r in queries.list_runs(archive, site=site, limit=limit)]
+    bodies = _body_records(archive, [r.id for r in runs])
+    return SiteHistory(site, runs, bodies, interval, now or dt.datetime.now(dt.UTC))
+
+
+def new_warnings(history: SiteHistory, config: HealthConfig) -> list[HealthWarning]:
+    """Return the warnings the latest run raised that the runs before it did not.
+
+    The daemon notifies these, so a site that stays broken is reported once, not every run.
+    """
+    if not history.runs:
+        return []
+    before = SiteHistory(history.site, history.runs[1:], history.bodies, None, history.now)
+    old_rules = {w.rule for w in check_site(before, config)}
+    return [
+        w
+        for w in check_site(
+            history, config, ("failing", "no-articles", "empty-bodies", "page-errors")
+        )
+        if w.rule not in old_rules
+    ]

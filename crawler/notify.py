@@ -1,0 +1,333 @@
+"""Notifications through apprise: one message per run that found something, and health warnings.
+
+A message lists the run's new and changed articles (title, link, and for a change a short
+word-diff excerpt in ``[-old-]{+new+}`` form, Thai segmented by the archive's diff), then any
+health warning that appeared with this run. Every apprise URL is tried on its own so that one
+broken notifier neither hides the others nor fails the run: each delivery is logged, and
+recorded in the ``scheduler_notifications`` table next to the run it reports (``opdcwatch runs``
+shows the failures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    select,
+)
+
+from archive.schema import UTCDateTime, articles, captures, versions
+from crawler.config import NotifyConfig
+from crawler.health import HealthWarning
+from parsers.exceptions import OpdcwatchError
+from parsers.segment import is_word, split_words
+
+logger = logging.getLogger(__name__)
+
+state_metadata = MetaData()
+
+notifications = Table(
+    "scheduler_notifications",
+    state_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, nullable=True, index=True),
+    Column("site", String(200), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("target", Text, nullable=False),  # the apprise URL with its secrets masked
+    Column("ok", Boolean, nullable=False),
+    Column("error", Text, nullable=True),
+)
+
+LABEL_NEW = "ใหม่ (new)"
+LABEL_CHANGED = "แก้ไข (changed)"
+LABEL_HEALTH = "คำเตือน (health warning)"
+_SPACES_RE = re.compile(r"\s+")
+MAX_CHANGE_WORDS = 30  # words of the old or new side shown in an excerpt before "…"
+
+
+class NotifyError(OpdcwatchError):
+    """Raised by :func:`send` when apprise is not installed (``opdcwatch[notify]``)."""
+
+
+@dataclass(frozen=True)
+class ChangedArticle:
+    """One version a run created: enough to tell a reader what happened and where."""
+
+    article_id: int
+    version: int
+    url: str
+    title: str | None
+    excerpt: str | None = None
+    revert_of: int | None = None
+
+    @property
+    def is_new(self) -> bool:
+        """True for an article seen for the first time."""
+        return self.version == 1
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of sending one message to one apprise URL."""
+
+    target: str
+    ok: bool
+    error: str | None = None
+
+
+def _words(tokens: Sequence[str]) -> int:
+    return sum(1 for t in tokens if is_word(t))
+
+
+def _head(text: str, words: int) -> str:
+    tokens = split_words(text)
+    kept, count = [], 0
+    for token in tokens:
+        count += is_word(token)
+        if count > words:
+            return "".join(kept).rstrip() + "…"
+        kept.append(token)
+    return "".join(kept)
+
+
+def _tail(text: str, words: int) -> str:
+    tokens = split_words(text)
+    kept: list[str] = []
+    count = 0
+    for token in reversed(tokens):
+        count += is_word(token)
+        if count > words:
+            return "…" + "".join(reversed(kept)).lstrip()
+        kept.append(token)
+    return "".join(reversed(kept))
+
+
+def _flat(text: str) -> str:
+    """Collapse whitespace runs (newlines too) to one space, keeping a space at either end."""
+    return _SPACES_RE.sub(" ", text)
+
+
+def excerpt_from_ops(ops: Sequence[Mapping[str, Any]], context_words: int) -> str | None:
+    """Return the first change of a word diff with a little context, ``[-old-]{+new+}`` style.
+
+    ``ops`` is the archive's diff JSON (``op`` equal/insert/delete/replace, ``old``, ``new``).
+    """
+    changed = [i for i, op in enumerate(ops) if op["op"] != "equal"]
+    if not changed:
+        return None
+    first = changed[0]
+    parts = []
+    if first > 0:
+        parts.append(_tail(_flat(ops[first - 1].get("old") or ""), context_words))
+    op = ops[first]
+    if op.get("old") and op["op"] in ("delete", "replace"):
+        parts.append(f"[-{_head(_flat(op['old']), MAX_CHANGE_WORDS)}-]")
+    if op.get("new") and op["op"] in ("insert", "replace"):
+        parts.append(f"{{+{_head(_flat(op['new']), MAX_CHANGE_WORDS)}+}}")
+    if first + 1 < len(ops) and ops[first + 1]["op"] == "equal":
+        parts.append(_head(_flat(ops[first + 1].get("new") or ""), context_words))
+    text = "".join(parts).strip()
+    if len(changed) > 1:
+        text += f" (+{len(changed) - 1} more)"
+    return text
+
+
+def _diff_ops(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Diff two versions as ``opdcwatch diff`` does (title and body, Thai segmented)."""
+    from archive.diff import document, word_diff  # imported when needed: pulls in pythainlp
+
+    return [op.to_dict() for op in word_diff(document(dict(old)), document(dict(new)))]
+
+
+def run_changes(conn: Connection, run_id: int, *, context_words: int = 12) -> list[ChangedArticle]:
+    """Return the versions a run created, oldest first, with a diff excerpt for each change."""
+    prev = versions.alias("prev")
+    query = (
+        select(
+            versions.c.article_id,
+            versions.c.number,
+            versions.c.title,
+            versions.c.text,
+            versions.c.revert_of,
+            articles.c.url,
+            prev.c.title.label("prev_title"),
+            prev.c.text.label("prev_text"),
+        )
+        .select_from(
+            versions.join(captures, captures.c.id == versions.c.capture_id)
+            .join(articles, articles.c.id == versions.c.article_id)
+            .outerjoin(
+                prev,
+                and_(
+                    prev.c.article_id == versions.c.article_id,
+                    prev.c.number == versions.c.number - 1,
+                ),
+            )
+        )
+        .where(captures.c.run_id == run_id)
+        .order_by(versions.c.id)
+    )
+    found = []
+    for row in conn.execute(query):
+        excerpt = None
+        if row.number > 1:
+            old = {"title": row.prev_title, "text": row.prev_text or ""}
+            new = {"title": row.title, "text": row.text}
+            excerpt = excerpt_from_ops(_diff_ops(old, new), context_words)
+        found.append(
+            ChangedArticle(row.article_id, row.number, row.url, row.title, excerpt, row.revert_of)
+        )
+    return found
+
+
+def build_message(
+    site: str,
+    changes: Sequence[ChangedArticle],
+    warnings: Sequence[HealthWarning],
+    config: NotifyConfig,
+) -> tuple[str, str] | None:
+    """Return (title, body) of the message for one run, or None when there is nothing to say."""
+    if not changes and not warnings:
+        return None
+    new = [c for c in changes if c.is_new]
+    changed = [c for c in changes if not c.is_new]
+    counts = []
+    if new:
+        counts.append(f"{len(new)} {LABEL_NEW}")
+    if changed:
+        counts.append(f"{len(changed)} {LABEL_CHANGED}")
+    if warnings:
+        counts.append(f"{len(warnings)} {LABEL_HEALTH}")
+    title = f"opdcwatch {site}: " + ", ".join(counts)
+    lines: list[str] = []
+    shown = 0
+    for label, group in ((LABEL_NEW, new), (LABEL_CHANGED, changed)):
+        if not group:
+            continue
+        lines.append(f"{label}:")
+        for item in group:
+            if shown >= config.max_items:
+                break
+            shown += 1
+            suffix = "" if item.is_new else f" (v{item.version}"
+            if item.revert_of:
+                suffix += f", back to v{item.revert_of}"
+            suffix += "" if item.is_new else ")"
+            lines.append(f"- {_flat(item.title or item.url).strip()}{suffix}")
+            lines.append(f"  {item.url}")
+            if item.excerpt:
+                lines.append(f"  {item.excerpt}")
+        lines.append("")
+    if len(changes) > shown:
+        lines.append(f"… and {len(changes) - shown} more (opdcwatch articles --site {site})")
+        lines.append("")
+    if warnings:
+        lines.append(f"{LABEL_HEALTH}:")
+        lines.extend(f"! [{w.rule}] {w.message}" for w in warnings)
+    return title, "\n".join(lines).strip() + "\n"
+
+
+def _redact(url: str) -> str:
+    scheme, sep, _ = url.partition("://")
+    return f"{scheme}://…" if sep else "(not a URL)"
+
+
+def send(title: str, body: str, urls: Iterable[str]) -> list[Delivery]:
+    """Send one message to every URL on its own; never raises for a failing notifier."""
+    try:
+        import apprise
+    except ImportError as exc:
+        raise NotifyError("notifications need apprise: install opdcwatch[notify]") from exc
+    deliveries = []
+    for url in urls:
+        sender = apprise.Apprise()
+        with apprise.LogCapture(level=logging.WARNING) as captured:
+            added = sender.add(url)
+            target = (
+                sender.urls(privacy=True)[0].partition("?")[0]
+                if added and len(sender)
+                else _redact(url)
+            )
+            try:
+                ok = bool(added) and bool(
+                    sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+                )
+            except Exception as exc:  # a notifier plugin bug must not fail the run
+                logger.warning("notifier %s raised", target, exc_info=True)
+                ok, captured_error = False, f"{type(exc).__name__}: {exc}"
+            else:
+                captured_error = None
+            log_lines = [line for line in captured.getvalue().splitlines() if line.strip()]
+        error = None
+        if not ok:
+            if not added:
+                error = "not a valid apprise URL"
+            else:
+                error = captured_error or (
+                    log_lines[-1].split(" - ", 2)[-1]
+                    if log_lines
+                    else "the notifier reported a failure"
+                )
+            logger.warning("notification to %s failed: %s", target, error)
+        else:
+            logger.info("notification sent to %s", target)
+        deliveries.append(Delivery(target, ok, error))
+    return deliveries
+
+
+def record_deliveries(
+    conn: Connection,
+    site: str,
+    run_id: int | None,
+    deliveries: Iterable[Delivery],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Store each delivery (failed ones with their error) beside the run it reported."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "run_id": run_id,
+            "site": site,
+            "sent_at": now,
+            "target": d.target,
+            "ok": d.ok,
+            "error": d.error,
+        }
+        for d in deliveries
+    ]
+    if rows:
+        conn.execute(notifications.insert(), rows)
+
+
+def ensure_tables(conn: Connection) -> None:
+    """Create the notifications table if it is missing (it is not part of the archive)."""
+    state_metadata.create_all(conn, checkfirst=True)
+
+
+def deliveries_for_runs(conn: Connection, run_ids: Iterable[int]) -> dict[int, list[Delivery]]:
+    """Return the recorded deliveries of each run (for ``opdcwatch runs``)."""
+    ids = list(run_ids)
+    found: dict[int, list[Delivery]] = {}
+    if not ids or not conn.dialect.has_table(conn, notifications.name):
+        return found
+    query = (
+        select(notifications).where(notifications.c.run_id.in_(ids)).order_by(notifications.c.id)
+    )
+    for row in conn.execute(query):
+        found.setdefault(row.run_id, []).append(Delivery(row.target, row.ok, row.error))
+    return found

@@ -1,0 +1,142 @@
+"""The archive pipeline: each fetched article page becomes one archive transaction.
+
+The archive's writes are blocking; Scrapy calls ``process_item`` in the reactor thread, one
+page at a time, so a page is committed (or counted as an error) before the next is handled and
+a crawl killed at any moment loses nothing already recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS, STATS_PREFIX
+from crawler.items import PageItem
+from parsers.exceptions import OpdcwatchError
+
+logger = logging.getLogger(__name__)
+
+# Scrapy close reasons that mean the crawl was stopped rather than finished.
+INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled"})
+
+
+def run_outcome(reason: str) -> str:
+    """Map a Scrapy close reason to the archive's run outcome."""
+    if reason in INTERRUPTED_REASONS:
+        return "interrupted"
+    if reason == "finished" or reason.startswith("closespider_"):
+        return "ok"
+    return "failed"
+
+
+class ArchivePipeline:
+    """Records pages and 304s in the spider's archive and the run around them."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.run_id: Any = None
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def archive(self) -> Any:
+        archive = getattr(self.crawler.spider, "archive", None)
+        if archive is None:
+            raise NotConfigured("the spider has no archive")
+        return archive
+
+    def count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"{STATS_PREFIX}{key}")
+
+    def counts(self) -> dict[str, int]:
+        stats = self.crawler.stats
+        return {
+            key: stats.get_value(f"{STATS_PREFIX}{key}", 0)
+            for key in (*COUNT_KEYS, *EXTRA_COUNT_KEYS)
+        }
+
+    def open_spider(self, spider: Any = None) -> None:
+        spider = self.crawler.spider
+        self.started = time.monotonic()
+        if getattr(spider, "archive", None) is None:
+            return
+        self.run_id = self.archive.start_run(spider.name)
+        spider.run_id = self.run_id
+        logger.info("%s: run %s started", spider.name, self.run_id)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, PageItem) or getattr(self.crawler.spider, "archive", None) is None:
+            return item
+        fetched_at = datetime.now(UTC)
+        try:
+            if item.not_modified:
+                result = self.archive.record_not_modified(
+                    url=item.url, fetched_at=fetched_at, run_id=self.run_id
+                )
+            else:
+                result = self.archive.record_page(
+                    url=item.url,
+                    status=item.status,
+                    headers=item.headers,
+                    body=item.body,
+                    site=self.crawler.spider.name,
+                    fetched_at=fetched_at,
+                    article=item.article,
+                    run_id=self.run_id,
+                )
+        except (OpdcwatchError, SQLAlchemyError) as exc:
+            self.crawler.spider.note_error(item.url, f"archive: {exc}")
+            return item
+        if result.outcome == "gone" and result.article_id is None:
+            self.count("skipped")  # a dead link to a page the archive never held
+        else:
+            self.count(result.outcome)
+        if item.not_modified:
+            self.count("not_modified")
+        logger.debug(
+            "%s %s -> %s v%s", self.crawler.spider.name, item.url, result.outcome, result.version
+        )
+        return item
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        outcome = run_outcome(reason)
+        counts = self.counts()
+        stats = self.crawler.stats
+        spider.result = {
+            "site": spider.name,
+            "run_id": self.run_id,
+            "outcome": outcome,
+            "reason": reason,
+            "counts": counts,
+            "not_modified": stats.get_value(f"{STATS_PREFIX}not_modified", 0),
+            "conditional_requests": stats.get_value(f"{STATS_PREFIX}conditional_requests", 0),
+            "response_bytes": stats.get_value("downloader/response_bytes", 0),
+            "responses": stats.get_value("downloader/response_count", 0),
+            "elapsed": round(time.monotonic() - self.started, 3),
+            "errors": list(spider.errors),
+        }
+        if self.run_id is None:
+            return
+        try:
+            self.archive.finish_run(
+                self.run_id,
+                outcome=outcome,
+                counts={key: counts[key] for key in COUNT_KEYS},
+                errors=tuple(spider.errors),
+            )
+        except (OpdcwatchError, SQLAlchemyError) as exc:
+            logger.error(
+                "%s: could not record the end of run %s: %s", spider.name, self.run_id, exc
+            )

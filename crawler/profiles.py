@@ -1,0 +1,275 @@
+"""Site profiles: what to crawl on one site, as data (TOML) rather than code.
+
+A profile names its start sources (start pages, RSS/Atom feeds, sitemaps), which links to
+follow and which are articles, an optional keyword filter, selectors and Scrapy settings. The
+bundled profiles live in ``crawler/sites/``; users add theirs with ``--profile FILE`` or
+``--sites DIR``. A user profile with a bundled profile's name replaces it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError
+
+logger = logging.getLogger(__name__)
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+SETTING_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+EVERY_RE = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
+CRON_FIELD_RE = re.compile(r"^[\d*/,\-A-Za-z?]+$")
+EVERY_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+SELECTOR_KEYS = ("title", "body", "date")
+LIST_FIELDS = (
+    "start_urls",
+    "feeds",
+    "sitemaps",
+    "allowed_domains",
+    "follow",
+    "articles",
+    "keywords",
+)
+KNOWN_FIELDS = frozenset(
+    {"name", "description", "schedule", "max_pages", "selectors", "settings", *LIST_FIELDS}
+)
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """One site's crawl description, validated; built only by :func:`load_profile`."""
+
+    name: str
+    source: str
+    description: str = ""
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    follow: tuple[re.Pattern[str], ...] = ()
+    articles: tuple[re.Pattern[str], ...] = ()
+    keywords: tuple[str, ...] = ()
+    schedule: str | None = None
+    max_pages: int | None = None
+    selectors: Mapping[str, str] | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    bundled: bool = False
+
+    def is_article(self, url: str) -> bool:
+        """Return True when ``url`` matches one of the ``articles`` patterns."""
+        return any(p.search(url) for p in self.articles)
+
+    def is_listing(self, url: str) -> bool:
+        """Return True when ``url`` matches one of the ``follow`` patterns."""
+        return any(p.search(url) for p in self.follow)
+
+    def matches_keywords(self, text: str) -> bool:
+        """Return True when there is no keyword filter or ``text`` mentions a keyword."""
+        if not self.keywords:
+            return True
+        folded = text.casefold()
+        return any(k.casefold() in folded for k in self.keywords)
+
+
+def every_seconds(schedule: str) -> int | None:
+    """Return the interval of an ``every 6h`` schedule in seconds, or None for a cron one."""
+    match = EVERY_RE.match(schedule.strip().lower())
+    if not match:
+        return None
+    return int(match.group(1)) * EVERY_UNITS[match.group(2)]
+
+
+def _string_list(data: dict[str, Any], key: str, source: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ProfileError(source, "must be a list of non-empty strings", key)
+    return tuple(v.strip() for v in value)
+
+
+def _patterns(values: tuple[str, ...], key: str, source: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for value in values:
+        try:
+            compiled.append(re.compile(value))
+        except re.error as exc:
+            raise ProfileError(source, f"invalid regular expression '{value}': {exc}", key) from exc
+    return tuple(compiled)
+
+
+def _urls(values: tuple[str, ...], key: str, source: str) -> tuple[str, ...]:
+    for value in values:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ProfileError(source, f"{value!r} is not an http(s) URL", key)
+    return values
+
+
+def _schedule(data: dict[str, Any], source: str) -> str | None:
+    value = data.get("schedule")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProfileError(source, "must be a string (cron or 'every 6h')", "schedule")
+    text = value.strip()
+    if every_seconds(text):
+        return text
+    fields = text.split()
+    if len(fields) == 5 and all(CRON_FIELD_RE.match(f) for f in fields):
+        return text
+    raise ProfileError(
+        source, f"{value!r} is neither a 5-field cron line nor 'every N(s|m|h|d)'", "schedule"
+    )
+
+
+def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
+    value = data.get("selectors")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ProfileError(source, "must be a table", "selectors")
+    for key, selector in value.items():
+        if key not in SELECTOR_KEYS:
+            raise ProfileError(
+                source, f"unknown key (known: {', '.join(SELECTOR_KEYS)})", f"selectors.{key}"
+            )
+        if not isinstance(selector, str) or not selector.strip():
+            raise ProfileError(source, "must be a non-empty CSS selector", f"selectors.{key}")
+    return dict(value)
+
+
+def _settings(data: dict[str, Any], source: str) -> Mapping[str, Any]:
+    value = data.get("settings", {})
+    if not isinstance(value, dict):
+        raise ProfileError(source, "must be a table", "settings")
+    for key in value:
+        if not SETTING_NAME_RE.match(key):
+            raise ProfileError(source, "Scrapy setting names are UPPER_CASE", f"settings.{key}")
+    return dict(value)
+
+
+def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -> SiteProfile:
+    """Validate a parsed TOML table and return the profile; ProfileError names the field."""
+    unknown = sorted(set(data) - KNOWN_FIELDS)
+    if unknown:
+        raise ProfileError(
+            source, f"unknown field (known: {', '.join(sorted(KNOWN_FIELDS))})", unknown[0]
+        )
+    name = data.get("name")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise ProfileError(source, "required; lower-case letters, digits, '.', '_' or '-'", "name")
+    lists = {key: _string_list(data, key, source) for key in LIST_FIELDS}
+    for key in ("start_urls", "feeds", "sitemaps"):
+        _urls(lists[key], key, source)
+    if not (lists["start_urls"] or lists["feeds"] or lists["sitemaps"]):
+        raise ProfileError(
+            source, "a profile needs at least one of start_urls, feeds, sitemaps", "start_urls"
+        )
+    max_pages = data.get("max_pages")
+    if max_pages is not None and (
+        not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1
+    ):
+        raise ProfileError(source, "must be a positive integer", "max_pages")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ProfileError(source, "must be a string", "description")
+    return SiteProfile(
+        name=name,
+        source=source,
+        description=description.strip(),
+        start_urls=lists["start_urls"],
+        feeds=lists["feeds"],
+        sitemaps=lists["sitemaps"],
+        allowed_domains=tuple(d.lower().lstrip(".") for d in lists["allowed_domains"]),
+        follow=_patterns(lists["follow"], "follow", source),
+        articles=_patterns(lists["articles"], "articles", source),
+        keywords=lists["keywords"],
+        schedule=_schedule(data, source),
+        max_pages=max_pages,
+        selectors=_selectors(data, source),
+        settings=_settings(data, source),
+        bundled=bundled,
+    )
+
+
+def parse_profile(text: str, source: str, *, bundled: bool = False) -> SiteProfile:
+    """Parse TOML text into a profile; a syntax error is a ProfileError with the line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(source, f"not valid TOML: {exc}") from exc
+    return build_profile(data, source, bundled=bundled)
+
+
+def load_profile(path: str | Path) -> SiteProfile:
+    """Read one user profile file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(str(path), f"cannot read: {exc}") from exc
+    return parse_profile(text, str(path))
+
+
+def bundled_profiles() -> dict[str, SiteProfile]:
+    """Return the profiles shipped in ``crawler/sites/``, keyed by name."""
+    found: dict[str, SiteProfile] = {}
+    for entry in sorted(resources.files("crawler.sites").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            profile = parse_profile(
+                entry.read_text(encoding="utf-8"), f"crawler/sites/{entry.name}", bundled=True
+            )
+            found[profile.name] = profile
+    return found
+
+
+def load_registry(
+    profile_files: Iterable[str | Path] = (),
+    sites_dir: str | Path | None = None,
+    *,
+    include_bundled: bool = True,
+) -> dict[str, SiteProfile]:
+    """Return every profile by name: the bundled ones, then ``sites_dir``, then the files.
+
+    A user profile replaces a bundled one of the same name; two user profiles with one name
+    are an error, since which one runs would depend on the order of the arguments.
+    """
+    registry = bundled_profiles() if include_bundled else {}
+    user: dict[str, SiteProfile] = {}
+    paths: list[Path] = []
+    if sites_dir is not None:
+        directory = Path(sites_dir)
+        if not directory.is_dir():
+            raise ProfileError(str(directory), "not a directory")
+        paths.extend(sorted(directory.glob("*.toml")))
+    paths.extend(Path(p) for p in profile_files)
+    for path in paths:
+        profile = load_profile(path)
+        if profile.name in user:
+            raise DuplicateSiteError(
+                str(path),
+                f"name {profile.name!r} is already used by {user[profile.name].source}",
+                "name",
+            )
+        if profile.name in registry:
+            logger.info("profile %s from %s replaces the bundled one", profile.name, path)
+        user[profile.name] = profile
+    registry.update(user)
+    return registry
+
+
+def select_profiles(registry: Mapping[str, SiteProfile], names: Iterable[str]) -> list[SiteProfile]:
+    """Return the named profiles in the given order, or all of them when no name is given."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return [registry[name] for name in sorted(registry)]
+    for name in wanted:
+        if name not in registry:
+            raise NoSuchSiteError(name, sorted(registry))
+    return [registry[name] for name in wanted]

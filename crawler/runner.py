@@ -1,0 +1,294 @@
+"""Running crawls: in this process (the CLI) or in a child process (the scheduler, the demo).
+
+A Twisted reactor cannot be restarted, so anything that crawls more than once per process
+(the scheduler, ``opdcwatch demo``) runs each crawl with :func:`run_crawl_subprocess`, which
+starts ``python -m crawler.runner`` and reads its JSON summary.
+
+Every crawl has a JOBDIR (Scrapy's on-disk queue and the spider's state), one per profile:
+``<folder of the SQLite file>/jobs/<name>`` for a SQLite archive, else ``./data/jobs/<name>``.
+A crawl that finishes removes it; a stopped one leaves it for ``--resume``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS
+from crawler.exceptions import CrawlProcessError, SettingError
+from crawler.profiles import SiteProfile, load_registry, select_profiles
+from crawler.progress import format_counts
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_JOBS_ROOT = Path("data") / "jobs"
+SUMMARY_MARKER = "OPDCWATCH-SUMMARY "
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@dataclass
+class SiteResult:
+    """How one profile's crawl went."""
+
+    site: str
+    outcome: str
+    run_id: Any = None
+    reason: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    not_modified: int = 0
+    conditional_requests: int = 0
+    response_bytes: int = 0
+    responses: int = 0
+    elapsed: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CrawlSummary:
+    """The result of one ``crawl`` invocation, over all its profiles."""
+
+    sites: list[SiteResult]
+
+    @property
+    def outcome(self) -> str:
+        """``interrupted`` if any site was stopped, ``failed`` if any failed, else ``ok``."""
+        outcomes = {site.outcome for site in self.sites}
+        for worst in ("interrupted", "failed"):
+            if worst in outcomes:
+                return worst
+        return "ok"
+
+    def total(self, key: str) -> int:
+        return sum(site.counts.get(key, 0) for site in self.sites)
+
+    def lines(self) -> list[str]:
+        """One summary line per site, then a total when there are several.
+
+        Pages fetched but not archived are listed after the outcome: ``filtered`` (no keyword
+        of the profile) and ``skipped`` (not HTML, binary, refused by robots.txt).
+        """
+        rows = [(s.site, s.counts, s.outcome) for s in self.sites]
+        if len(self.sites) > 1:
+            totals = {key: self.total(key) for key in (*COUNT_KEYS, *EXTRA_COUNT_KEYS)}
+            rows.append(("total", totals, self.outcome))
+        return [
+            f"{format_counts(site, counts)} ({outcome}); "
+            + ", ".join(f"{key} {counts.get(key, 0)}" for key in EXTRA_COUNT_KEYS)
+            for site, counts, outcome in rows
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "sites": [asdict(site) for site in self.sites]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CrawlSummary:
+        return cls([SiteResult(**site) for site in data["sites"]])
+
+
+def parse_setting_overrides(pairs: Iterable[str]) -> dict[str, Any]:
+    """Turn ``-s NAME=VALUE`` strings into a dict; values are parsed as JSON when they can be
+    (``-s DOWNLOAD_DELAY=0.5`` is a float), else kept as strings, as ``scrapy crawl -s`` does."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise SettingError(f"-s expects NAME=VALUE, got {pair!r}")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        overrides[name] = value
+    return overrides
+
+
+def jobs_root_for(db_url: str | None) -> Path:
+    """Return the folder holding the per-profile JOBDIRs for this archive (see module doc)."""
+    from archive.db import resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(db_url))
+    if path is not None:
+        return path.resolve().parent / "jobs"
+    return DEFAULT_JOBS_ROOT.resolve()
+
+
+def prepare_jobdir(root: Path, name: str, *, resume: bool) -> Path:
+    """Return the profile's JOBDIR; a fresh crawl starts from an empty one."""
+    jobdir = root / name
+    if jobdir.exists() and not resume:
+        shutil.rmtree(jobdir)
+    elif resume and not jobdir.exists():
+        logger.info("%s: nothing to resume, starting a new crawl", name)
+    jobdir.mkdir(parents=True, exist_ok=True)
+    return jobdir
+
+
+def build_settings(
+    profile: SiteProfile, overrides: Mapping[str, Any], *, jobdir: Path | None, log_level: str
+) -> Any:
+    """Return Scrapy Settings: project defaults < profile [settings] < -s overrides."""
+    from scrapy.settings import Settings
+
+    import crawler.settings as defaults
+
+    settings = Settings()
+    settings.setmodule(defaults, priority="project")
+    settings.set("LOG_LEVEL", log_level, priority="project")
+    settings.set("LOG_FORMAT", LOG_FORMAT, priority="project")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="project")
+    settings.setdict(dict(profile.settings), priority="spider")
+    if jobdir is not None:
+        settings.set("JOBDIR", str(jobdir), priority="cmdline")
+    settings.setdict(dict(overrides), priority="cmdline")
+    return settings
+
+
+def _log_level() -> str:
+    level = logging.getLogger().getEffectiveLevel()
+    return logging.getLevelName(max(level, logging.DEBUG))
+
+
+def run_crawl(
+    profiles: Sequence[SiteProfile],
+    archive: Any,
+    *,
+    db_url: str | None = None,
+    max_pages: int | None = None,
+    resume: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+) -> CrawlSummary:
+    """Crawl the profiles concurrently in this process and return the summary.
+
+    Blocks until done. SIGINT/SIGTERM stop the crawl cleanly (Scrapy's handlers): what was
+    fetched is archived and the runs are recorded as interrupted. Call once per process.
+    """
+    from scrapy.crawler import Crawler, CrawlerProcess
+
+    from crawler.spiders.site import SiteSpider
+
+    overrides = dict(overrides or {})
+    root = jobs_root_for(db_url)
+    log_level = _log_level()
+    base = build_settings(profiles[0], overrides, jobdir=None, log_level=log_level)
+    for handler in list(logging.root.handlers):  # Scrapy installs its own while it runs
+        logging.root.removeHandler(handler)
+    process = CrawlerProcess(base)
+    crawlers = []
+    for index, profile in enumerate(profiles):
+        jobdir = prepare_jobdir(root, profile.name, resume=resume)
+        settings = build_settings(profile, overrides, jobdir=jobdir, log_level=log_level)
+        crawler = Crawler(SiteSpider, settings, init_reactor=index == 0)
+        crawlers.append((profile, jobdir, crawler))
+        process.crawl(crawler, profile=profile, archive=archive, max_pages=max_pages)
+    process.start()
+    results = []
+    for profile, jobdir, crawler in crawlers:
+        spider = crawler.spider
+        data = getattr(spider, "result", None) if spider is not None else None
+        if data is None:  # the spider never opened (bad setting, reactor stopped early)
+            data = {
+                "site": profile.name,
+                "outcome": "failed",
+                "reason": "not started",
+                "counts": {key: 0 for key in COUNT_KEYS},
+            }
+        result = SiteResult(**data)
+        if result.outcome != "interrupted":
+            shutil.rmtree(jobdir, ignore_errors=True)
+        else:
+            logger.warning(
+                "%s: stopped; continue with --resume (state in %s)", profile.name, jobdir
+            )
+        results.append(result)
+    return CrawlSummary(results)
+
+
+def run_crawl_subprocess(
+    names: Sequence[str] = (),
+    *,
+    profile_files: Sequence[str | os.PathLike[str]] = (),
+    sites_dir: str | os.PathLike[str] | None = None,
+    db_url: str | None = None,
+    max_pages: int | None = None,
+    resume: bool = False,
+    settings: Sequence[str] = (),
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> CrawlSummary:
+    """Run one crawl in a child Python process and return its summary.
+
+    For callers that crawl repeatedly (a reactor cannot restart). Raises CrawlProcessError
+    when the child fails without a summary (a bad profile, an unreachable database).
+    """
+    spec = {
+        "names": list(names),
+        "profile_files": [str(p) for p in profile_files],
+        "sites_dir": str(sites_dir) if sites_dir is not None else None,
+        "db_url": db_url,
+        "max_pages": max_pages,
+        "resume": resume,
+        "settings": list(settings),
+    }
+    child_env = dict(os.environ if env is None else env)
+    child_env.setdefault("PYTHAINLP_OFFLINE", "1")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.runner", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=child_env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise CrawlProcessError(f"crawl did not finish within {timeout} s") from exc
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(SUMMARY_MARKER):
+            return CrawlSummary.from_dict(json.loads(line[len(SUMMARY_MARKER) :]))
+    last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    raise CrawlProcessError(f"crawl process failed (exit {proc.returncode}): {last}")
+
+
+def crawl_from_spec(spec: Mapping[str, Any]) -> CrawlSummary:
+    """Load profiles, open the archive and crawl, as described by a JSON-ready spec."""
+    from archive import Archive
+
+    registry = load_registry(spec.get("profile_files", ()), spec.get("sites_dir"))
+    profiles = select_profiles(registry, spec.get("names", ()))
+    overrides = parse_setting_overrides(spec.get("settings", ()))
+    archive = Archive.open(spec.get("db_url"))
+    return run_crawl(
+        profiles,
+        archive,
+        db_url=spec.get("db_url"),
+        max_pages=spec.get("max_pages"),
+        resume=bool(spec.get("resume")),
+        overrides=overrides,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m crawler.runner SPEC_JSON``: crawl, print the summary marker line."""
+    from parsers.exceptions import OpdcwatchError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    try:
+        summary = crawl_from_spec(json.loads(args[0]))
+    except OpdcwatchError as exc:
+        sys.stderr.write(f"opdcwatch: error: {exc}\n")
+        return exc.exit_code
+    sys.stdout.write(SUMMARY_MARKER + json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The one generic, profile-driven spider (see :mod:`crawler.spiders.site`)."""

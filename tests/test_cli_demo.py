@@ -1,0 +1,38 @@
+"""``opdcwatch demo``: the offline main job, run as a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+OPDCWATCH = str(Path(sys.executable).with_name("opdcwatch"))
+
+
+def test_demo_crawls_twice_and_prints_the_thai_word_diff(tmp_path):
+    proc = subprocess.run(
+        [OPDCWATCH, "demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "replica: pages" in out and "new 10, changed 0, unchanged 0" in out
+    assert "new 1, changed 2, unchanged 7, gone 0, errors 0 (ok)" in out
+    assert "{+รุ่นใหม่ล่าสุด+}" in out  # the edited sentence, segmented into Thai words
+    assert "{+(แก้ไข) +}" in out  # the new title
+    assert out.count("diff article ") == 2
+    assert (tmp_path / "demo.db").exists()
+
+
+def test_demo_help_has_an_example():
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    result = CliRunner().invoke(cli, ["demo", "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "opdcwatch demo" in result.output

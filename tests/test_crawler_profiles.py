@@ -1,0 +1,130 @@
+"""Site profiles: the bundled ones load, user ones override, bad ones name file and field."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError
+from crawler.profiles import (
+    bundled_profiles,
+    every_seconds,
+    load_profile,
+    load_registry,
+    select_profiles,
+)
+
+BUNDLED = {"opdc-news", "thaipr", "ryt9", "okmass"}
+
+
+def test_bundled_profiles_load_and_are_valid():
+    profiles = bundled_profiles()
+    assert set(profiles) == BUNDLED
+    for profile in profiles.values():
+        assert profile.bundled
+        assert profile.description
+        assert profile.start_urls or profile.feeds or profile.sitemaps
+        assert profile.allowed_domains
+        assert profile.schedule
+        assert profile.settings.get("DOWNLOAD_DELAY", 0) >= 2  # polite to real servers
+
+
+@pytest.mark.parametrize(
+    ("name", "article", "not_article"),
+    [
+        ("ryt9", "https://www.ryt9.com/s/prg/3038567", "https://www.ryt9.com/s/prg?page=2"),
+        ("thaipr", "https://www.thaipr.net/general/1183012", "https://www.thaipr.net/general/feed"),
+        (
+            "opdc-news",
+            "https://www4.opdc.go.th/content.php?content_id=1234",
+            "https://www.opdc.go.th/content.php?menu_id=3",
+        ),
+        ("opdc-news", "https://www4.opdc.go.th/page.php?cat=5&id=77", "https://www.opdc.go.th/"),
+        ("okmass", "https://www.okmass.com/news/15", "https://www.okmass.com/news?page=3"),
+    ],
+)
+def test_bundled_article_patterns_match_the_known_url_shapes(name, article, not_article):
+    profile = bundled_profiles()[name]
+    assert profile.is_article(article)
+    assert not profile.is_article(not_article)
+
+
+def test_listing_patterns_follow_pagination():
+    ryt9 = bundled_profiles()["ryt9"]
+    assert ryt9.is_listing("https://www.ryt9.com/s/prg?page=2")
+    assert not ryt9.is_listing("https://www.ryt9.com/s/prg/3038567")
+
+
+def test_keyword_filter_is_thai_aware_and_case_insensitive():
+    ryt9 = bundled_profiles()["ryt9"]
+    assert ryt9.matches_keywords("สำนักงาน ก.พ.ร. จัดประชุม")
+    assert ryt9.matches_keywords("the opdc announced")
+    assert not ryt9.matches_keywords("TK Park ชวนผู้สนใจร่วมฟังบรรยาย")
+    assert bundled_profiles()["opdc-news"].matches_keywords("anything at all")
+
+
+def test_user_sites_add_and_replace_bundled(fixtures_dir):
+    registry = load_registry(sites_dir=fixtures_dir / "crawler" / "user-sites")
+    assert set(registry) == BUNDLED | {"prd-news"}
+    assert not registry["ryt9"].bundled
+    assert registry["ryt9"].max_pages == 25
+    assert registry["prd-news"].schedule == "every 30m"
+    assert every_seconds(registry["prd-news"].schedule) == 1800
+
+
+def test_same_user_profile_twice_is_an_error(fixtures_dir):
+    prd = fixtures_dir / "crawler" / "user-sites" / "prd.toml"
+    with pytest.raises(DuplicateSiteError, match="prd-news"):
+        load_registry([prd, prd])
+
+
+@pytest.mark.parametrize(
+    ("file", "field"),
+    [
+        ("bad-regex.toml", "articles"),
+        ("no-start.toml", "start_urls"),
+        ("unknown-field.toml", "artciles"),
+        ("bad-schedule.toml", "schedule"),
+        ("bad-max-pages.toml", "max_pages"),
+        ("bad-selector.toml", "selectors.headline"),
+        ("bad-url.toml", "start_urls"),
+        ("bad-setting.toml", "settings.download_delay"),
+    ],
+)
+def test_bad_profile_names_file_and_field(fixtures_dir, file, field):
+    path = fixtures_dir / "crawler" / "bad-profiles" / file
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    assert info.value.field == field
+    message = str(info.value)
+    assert file in message and f"'{field}'" in message
+    assert "\n" not in message
+
+
+def test_not_toml_names_the_file_and_line(fixtures_dir):
+    path = fixtures_dir / "crawler" / "bad-profiles" / "not-toml.toml"
+    with pytest.raises(ProfileError, match=r"not-toml\.toml: not valid TOML.*line 1"):
+        load_profile(path)
+
+
+def test_missing_file_and_folder_are_profile_errors(tmp_path):
+    with pytest.raises(ProfileError, match="cannot read"):
+        load_profile(tmp_path / "missing.toml")
+    with pytest.raises(ProfileError, match="not a directory"):
+        load_registry(sites_dir=tmp_path / "nowhere")
+
+
+def test_every_schedule_forms():
+    assert every_seconds("every 30s") == 30
+    assert every_seconds("every 6h") == 21600
+    assert every_seconds("0 */6 * * *") is None
+
+
+def test_select_profiles_order_default_and_unknown():
+    registry = bundled_profiles()
+    assert [p.name for p in select_profiles(registry, [])] == sorted(BUNDLED)
+    assert [p.name for p in select_profiles(registry, ["ryt9", "thaipr", "ryt9"])] == [
+        "ryt9",
+        "thaipr",
+    ]
+    with pytest.raises(NoSuchSiteError, match=r"no such site 'opdc'.*okmass, opdc-news"):
+        select_profiles(registry, ["opdc"])

@@ -1,0 +1,97 @@
+"""The crawl runner: settings layers, JOBDIR placement, and crawls in a child process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.exceptions import CrawlProcessError, SettingError
+from crawler.profiles import bundled_profiles
+from crawler.replica import ReplicaServer, ReplicaSite
+from crawler.replica.profile import write_replica_profile
+from crawler.runner import (
+    CrawlSummary,
+    SiteResult,
+    build_settings,
+    jobs_root_for,
+    parse_setting_overrides,
+    prepare_jobdir,
+    run_crawl_subprocess,
+)
+
+
+def test_setting_overrides_parse_json_values_or_keep_strings():
+    assert parse_setting_overrides(
+        ["DOWNLOAD_DELAY=0.5", "ROBOTSTXT_OBEY=false", "USER_AGENT=opdcwatch-test/1 (x=y)"]
+    ) == {"DOWNLOAD_DELAY": 0.5, "ROBOTSTXT_OBEY": False, "USER_AGENT": "opdcwatch-test/1 (x=y)"}
+    with pytest.raises(SettingError):
+        parse_setting_overrides(["=1"])
+
+
+def test_settings_layers_defaults_profile_then_command_line(tmp_path):
+    thaipr = bundled_profiles()["thaipr"]
+    settings = build_settings(
+        thaipr, {"DOWNLOAD_DELAY": 0.25}, jobdir=tmp_path, log_level="WARNING"
+    )
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0.25
+    assert settings["JOBDIR"] == str(tmp_path)
+    plain = build_settings(thaipr, {}, jobdir=None, log_level="INFO")
+    assert plain.getfloat("DOWNLOAD_DELAY") == 2  # the profile's [settings]
+    assert plain.getbool("ROBOTSTXT_OBEY") and plain.getbool("AUTOTHROTTLE_ENABLED")
+    assert plain["USER_AGENT"].startswith("opdcwatch/")
+    assert plain.getint("DOWNLOAD_MAXSIZE") > 0
+    assert "JOBDIR" not in plain or not plain["JOBDIR"]
+
+
+def test_jobdir_lives_next_to_a_sqlite_archive(tmp_path, monkeypatch):
+    assert jobs_root_for(f"sqlite:///{tmp_path}/a.db") == tmp_path.resolve() / "jobs"
+    monkeypatch.chdir(tmp_path)
+    assert (
+        jobs_root_for("postgresql+psycopg://u@127.0.0.1/x") == tmp_path.resolve() / "data" / "jobs"
+    )
+    stale = prepare_jobdir(tmp_path / "jobs", "replica", resume=False)
+    (stale / "requests.seen").write_text("x")
+    assert (prepare_jobdir(tmp_path / "jobs", "replica", resume=True) / "requests.seen").exists()
+    assert not (
+        prepare_jobdir(tmp_path / "jobs", "replica", resume=False) / "requests.seen"
+    ).exists()
+
+
+def test_summary_lines_and_round_trip():
+    summary = CrawlSummary(
+        [
+            SiteResult("a", "ok", counts={"pages": 3, "new": 2}),
+            SiteResult("b", "interrupted", counts={"pages": 1, "unchanged": 1}),
+        ]
+    )
+    assert summary.outcome == "interrupted"
+    assert summary.lines()[-1] == (
+        "total: pages 4, new 2, changed 0, unchanged 1, gone 0, errors 0 (interrupted); "
+        "filtered 0, skipped 0"
+    )
+    assert CrawlSummary.from_dict(summary.to_dict()) == summary
+
+
+def test_crawl_in_a_subprocess_returns_its_summary(tmp_path: Path, fixtures_dir):
+    with ReplicaServer(ReplicaSite(8, slow_seconds=0.2)) as server:
+        profile = write_replica_profile(
+            tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
+        )
+        db = f"sqlite:///{tmp_path / 'a.db'}"
+        first = run_crawl_subprocess(["replica"], profile_files=[profile], db_url=db, timeout=120)
+        second = run_crawl_subprocess(["replica"], profile_files=[profile], db_url=db, timeout=120)
+    assert first.outcome == "ok" and second.outcome == "ok"
+    assert first.sites[0].counts["new"] == 8
+    assert second.sites[0].counts["unchanged"] == 8
+    assert second.sites[0].not_modified == 8  # every article answered 304
+    assert second.sites[0].response_bytes < first.sites[0].response_bytes / 2
+    assert isinstance(first.sites[0].run_id, int)
+
+
+def test_subprocess_crawl_failure_is_a_crawl_process_error(tmp_path, fixtures_dir):
+    bad = fixtures_dir / "crawler" / "bad-profiles" / "no-start.toml"
+    with pytest.raises(CrawlProcessError, match="field 'start_urls'"):
+        run_crawl_subprocess(
+            profile_files=[bad], db_url=f"sqlite:///{tmp_path / 'a.db'}", timeout=60
+        )
