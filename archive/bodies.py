@@ -86,9 +86,22 @@ def ref_depth(conn: Connection, digest: str) -> int:
     return depth
 
 
-def store_body(conn: Connection, body: bytes, digest: str, ref_digest: str | None) -> bool:
-    """Insert the body under ``digest`` unless it is already stored; return True if inserted."""
-    if conn.execute(_EXISTS, {"digest": digest}).first() is not None:
+def store_body(
+    conn: Connection,
+    body: bytes,
+    digest: str,
+    ref_digest: str | None,
+    *,
+    stored: bool | None = None,
+) -> bool:
+    """Insert the body under ``digest`` unless it is already stored; return True if inserted.
+
+    ``stored`` is the caller's answer to "is it stored?", read in this same transaction; None
+    asks the database.
+    """
+    if stored is None:
+        stored = conn.execute(_EXISTS, {"digest": digest}).first() is not None
+    if stored:
         return False
     ref = load_body(conn, ref_digest) if ref_digest else None
     data = _compressor(ref, ref_digest).compress(body)

@@ -40,9 +40,15 @@ def resolve_url(db_url: str | None = None) -> str:
 def sqlite_path(url: str) -> Path | None:
     """Return the file of a SQLite URL, or None for another backend or an in-memory database."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        # sqlite:///file:/path/x.db?mode=ro&uri=true: the file is what follows "file:"
+        database = database.removeprefix("file:")
+        if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+            return None
+    return Path(database)
 
 
 def create_archive_engine(url: str, *, create: bool = True) -> Engine:
@@ -52,14 +58,7 @@ def create_archive_engine(url: str, *, create: bool = True) -> Engine:
     """
     path = sqlite_path(url)
     if path is not None:
-        if not path.exists():
-            if not create:
-                raise DatabaseUnavailableError(
-                    f"no archive at {path} (run `opdcwatch ingest` or a crawl first, or give --db)"
-                )
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif path.is_dir():
-            raise DatabaseUnavailableError(f"cannot open database {path}: it is a directory")
+        _check_sqlite_file(path, create=create)
     try:
         if make_url(url).get_backend_name() == "sqlite":
             engine = create_engine(url, connect_args={"timeout": 30})
@@ -71,6 +70,30 @@ def create_archive_engine(url: str, *, create: bool = True) -> Engine:
         raise DatabaseUnavailableError(f"cannot use database URL {url!r}: {exc}{hint}") from exc
     logger.debug("archive engine for %s", engine.url.render_as_string(hide_password=True))
     return engine
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    """Refuse a SQLite path that cannot hold an archive, before SQLite gives a vaguer error.
+
+    A folder that cannot be made (under /proc, below a plain file, without permission) would
+    otherwise surface as a bare OSError from ``mkdir``.
+    """
+    if path.is_dir():
+        raise DatabaseUnavailableError(f"cannot open database {path}: it is a directory")
+    if path.exists():
+        return
+    if not create:
+        raise DatabaseUnavailableError(
+            f"no archive at {path} (run `opdcwatch ingest` or a crawl first, or give --db)"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocked = isinstance(exc, (FileExistsError, NotADirectoryError))
+        reason = "a file is in the way" if blocked else exc.strerror or type(exc).__name__
+        raise DatabaseUnavailableError(
+            f"cannot create database {path}: cannot make its folder {path.parent}: {reason}"
+        ) from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from archive.constants import BE_OFFSET, BE_YEAR_THRESHOLD, DEFAULT_PORTS, TRACKING_PARAMS
+from archive.constants import BE_OFFSET, BE_YEAR_THRESHOLD
 from archive.exceptions import InvalidInputError
+from parsers.urls import canonical_url as parsers_canonical_url
 
 HeaderInput = Mapping[str, str] | Sequence[tuple[str, str]]
 
@@ -20,28 +21,22 @@ _YEAR_RE = re.compile(r"^(\d{4})")
 
 
 def canonical_url(url: str) -> str:
-    """Return the form of ``url`` an article is filed under.
+    """Return the form of ``url`` an article is filed under (``parsers.urls.canonical_url``).
 
-    Scheme and host are lower-cased, default ports, fragments and tracking parameters dropped:
-    the same page reached through a campaign link must not become a second article.
+    The same rules as the crawler's, so a URL typed into ``opdcwatch show`` with its
+    parameters in another order or its Thai path raw finds the article the crawl stored.
+    Anything but an http(s) URL with a host is InvalidInputError.
     """
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # a malformed IPv6 host
+        hostname = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not hostname:
         raise InvalidInputError(f"not an http(s) URL: {url!r}")
-    scheme = parts.scheme.lower()
-    host = parts.hostname.lower()
-    netloc = host
-    if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{parts.port}"
-    query = urlencode(
-        [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if k.lower() not in TRACKING_PARAMS
-        ]
-    )
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return parsers_canonical_url(url)
 
 
 def site_from_url(url: str) -> str:

@@ -49,6 +49,22 @@ def _initial_tables(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+# indexes the web page reads through, added after 0001: (table, index name)
+WEB_INDEXES = (
+    ("articles", "ix_articles_latest_version"),  # queries.elsewhere: latest version -> article
+    ("versions", "ix_versions_fetched"),  # feed.recent_changes: ORDER BY fetched_at DESC
+)
+
+
+@migration("0002_web_indexes")
+def _web_indexes(conn: Connection) -> None:
+    """Create the indexes of ``WEB_INDEXES``; a database whose 0001 already made them is fine."""
+    for table_name, index_name in WEB_INDEXES:
+        table = schema.metadata.tables[table_name]
+        index = next(i for i in table.indexes if i.name == index_name)
+        index.create(conn, checkfirst=True)
+
+
 def applied_migrations(conn: Connection) -> dict[int, str]:
     """Return {version: name} of the migrations recorded in the database."""
     if not inspect(conn).has_table("schema_version"):

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, case, func, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, case, exists, func, select, update
 
 from archive.bodies import store_body
 from archive.constants import PAGE_STATUSES
 from archive.exceptions import ArchiveError
-from archive.schema import articles, captures, sites, versions
+from archive.schema import articles, bodies, captures, sites, versions
 from parsers.article import Article
 
 
@@ -36,6 +36,11 @@ class ArticleState:
     site_ref: str | None
     latest_hash: str | None
     latest_capture_digest: str | None
+    # answered by the same query, for the digest and content hash of the fetch being recorded
+    digest: str | None = None
+    body_stored: bool = False
+    content_hash: str | None = None
+    latest_with_hash: int | None = None
 
 
 _LATEST_CAPTURE = (
@@ -46,6 +51,15 @@ _LATEST_CAPTURE = (
     .correlate(articles)
     .scalar_subquery()
 )
+_earlier = versions.alias("earlier")
+_LATEST_WITH_HASH = (  # the newest version with the fetched content: a revert goes back to it
+    select(func.max(_earlier.c.number))
+    .where(_earlier.c.article_id == articles.c.id, _earlier.c.content_hash == bindparam("hash"))
+    .correlate(articles)
+    .scalar_subquery()
+)
+_BODY_STORED = exists().where(bodies.c.digest == bindparam("digest"))
+# one statement for everything the recorder must know about an existing article
 _STATE = (
     select(
         articles.c.id,
@@ -56,6 +70,8 @@ _STATE = (
         sites.c.ref_digest.label("site_ref"),
         versions.c.content_hash,
         _LATEST_CAPTURE.label("latest_digest"),
+        _BODY_STORED.label("body_stored"),
+        _LATEST_WITH_HASH.label("latest_with_hash"),
     )
     .join(sites, sites.c.id == articles.c.site_id)
     .outerjoin(versions, versions.c.id == articles.c.latest_version_id)
@@ -76,6 +92,9 @@ _ORPHAN_CAPTURE = (
     .limit(1)
 )
 _SITE = select(sites.c.id, sites.c.ref_digest).where(sites.c.name == bindparam("name"))
+_SITE_AND_BODY = select(sites.c.id, sites.c.ref_digest, _BODY_STORED.label("body_stored")).where(
+    sites.c.name == bindparam("name")
+)
 _SET_SITE_REF = (
     update(sites).where(sites.c.id == bindparam("p_id")).values(ref_digest=bindparam("p_ref"))
 )
@@ -129,9 +148,17 @@ def new_id(result: CursorResult) -> int:
     return int(key[0])
 
 
-def read_state(conn: Connection, canon: str) -> ArticleState | None:
-    """Return the recorder's view of the article filed under ``canon``, or None."""
-    row = conn.execute(_STATE, {"url": canon}).first()
+def read_state(
+    conn: Connection, canon: str, digest: str | None = None, content_hash: str | None = None
+) -> ArticleState | None:
+    """Return the recorder's view of the article filed under ``canon``, or None.
+
+    Given the fetch's body ``digest`` and ``content_hash``, the same statement also says
+    whether that body is stored and which version last had that content, which the recorder
+    would otherwise ask in two more statements per page.
+    """
+    params = {"url": canon, "digest": digest, "hash": content_hash}
+    row = conn.execute(_STATE, params).first()
     if row is None:
         return None
     return ArticleState(
@@ -143,6 +170,10 @@ def read_state(conn: Connection, canon: str) -> ArticleState | None:
         site_ref=row.site_ref,
         latest_hash=row.content_hash,
         latest_capture_digest=row.latest_digest,
+        digest=digest,
+        body_stored=bool(row.body_stored),
+        content_hash=content_hash,
+        latest_with_hash=row.latest_with_hash,
     )
 
 
@@ -200,11 +231,15 @@ def store_site_body(
     site_id: int,
     ref: str | None,
     site_has_ref: bool,
+    stored: bool | None = None,
 ) -> bool:
-    """Store the body against ``ref``; a site's first page body becomes its reference."""
+    """Store the body against ``ref``; a site's first page body becomes its reference.
+
+    ``stored`` is whether the body is already there, when the caller knows (else it is asked).
+    """
     digest = capture["digest"]
     standalone = ref is None or ref == digest
-    inserted = store_body(conn, body, digest, None if standalone else ref)
+    inserted = store_body(conn, body, digest, None if standalone else ref, stored=stored)
     if inserted and standalone and not site_has_ref and capture["status"] in PAGE_STATUSES:
         conn.execute(_SET_SITE_REF, {"p_id": site_id, "p_ref": digest})
     return inserted
@@ -220,8 +255,12 @@ def create_article(
 ) -> tuple[ArticleState, int]:
     """Insert a new article with its first capture; return its state and the capture id."""
     fetched_at = capture["fetched_at"]
-    site_id, site_ref = ensure_site(conn, site_name)
-    inserted = store_site_body(conn, body, capture, site_id, site_ref, site_ref is not None)
+    row = conn.execute(_SITE_AND_BODY, {"name": site_name, "digest": capture["digest"]}).first()
+    if row is None:  # the site's first page: nothing of it is stored yet
+        site_id, site_ref, stored = ensure_site(conn, site_name)[0], None, None
+    else:
+        site_id, site_ref, stored = int(row.id), row.ref_digest, bool(row.body_stored)
+    inserted = store_site_body(conn, body, capture, site_id, site_ref, site_ref is not None, stored)
     ref = capture["digest"] if inserted else site_ref
     article_id = new_id(
         conn.execute(
@@ -245,12 +284,15 @@ def create_article(
 def add_capture(conn: Connection, state: ArticleState, body: bytes, capture: dict[str, Any]) -> int:
     """Store another capture of an existing article; return the capture id."""
     ref = state.ref_digest or state.site_ref
-    store_site_body(conn, body, capture, state.site_id, ref, state.site_ref is not None)
+    stored = state.body_stored if state.digest == capture["digest"] else None
+    store_site_body(conn, body, capture, state.site_id, ref, state.site_ref is not None, stored)
     return insert_capture(conn, capture, state.article_id)
 
 
 def revert_of(conn: Connection, state: ArticleState, content_hash: str) -> int | None:
     """Return the latest earlier version with this content, or None."""
+    if content_hash is not None and content_hash == state.content_hash:
+        return state.latest_with_hash
     params = {"aid": state.article_id, "hash": content_hash}
     return conn.execute(_REVERT_OF, params).scalar()
 

@@ -153,4 +153,5 @@ versions = Table(
     Column("revert_of", Integer, nullable=True),
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     Index("ix_versions_content_hash", "content_hash"),
+    Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first
 )

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from archive.db import SQLITE_BEGIN_OPTION
 from archive.schema import UTCDateTime
 from parsers.normalize import normalize_line, normalize_text
-from parsers.segment import is_word, split_words
+from parsers.segment import split_words
 
 logger = logging.getLogger(__name__)
 
@@ -45,31 +45,43 @@ PG_DDL = (
     f"CREATE INDEX IF NOT EXISTS ix_{PG_TABLE}_terms ON {PG_TABLE} USING GIN (terms)",
 )
 BATCH_SIZE = 20
-PARAGRAPH_CACHE = 4096
+CHUNK_CACHE = 65536  # space-separated chunks (a Thai clause, an English word) kept segmented
 QUERY_CATCH_UP_SECONDS = 0.5  # a query indexes fresh versions for at most this long
 EXCERPT_CHARS = 90
 _QUERY_SPLIT_RE = re.compile(r"\s+")
+# a token is a word when it holds a letter or digit: parsers.segment.is_word, as one regex
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
+
+
+@lru_cache(maxsize=CHUNK_CACHE)
+def _chunk_terms(chunk: str) -> str:
+    """Return the space-separated terms of one normalised chunk that holds no whitespace.
+
+    Memoised: versions of one article share nearly all their text, and articles share names
+    and phrases, so most chunks were segmented before.
+    """
+    words = _WORD_CHAR_RE.search
+    return " ".join(token.lower() for token in split_words(chunk) if words(token))
+
+
+def _normal_terms(normal: str) -> str:
+    """Return the terms of already normalised text, chunk by chunk.
+
+    The index is split on spaces anyway (FTS5 and tsvector both tokenise on them) and a query
+    term is segmented on its own, so segmenting between spaces loses nothing a query could
+    find; it lets every repeated chunk be looked up instead of segmented again.
+    """
+    return " ".join(filter(None, map(_chunk_terms, normal.split())))
 
 
 def index_terms(text_: str) -> list[str]:
     """Return the searchable words of ``text_``: normalised, segmented, lower-cased."""
-    normal = normalize_text(text_)
-    return [token.lower() for token in split_words(normal) if is_word(token)]
-
-
-@lru_cache(maxsize=PARAGRAPH_CACHE)
-def _paragraph_terms(paragraph: str) -> str:
-    return " ".join(index_terms(paragraph))
+    return _normal_terms(normalize_text(text_)).split()
 
 
 def document_terms(title: str | None, text_: str) -> str:
-    """Return the space-separated terms of a version's title and body.
-
-    Paragraph by paragraph, memoised: the versions of one article share most paragraphs, and
-    segmenting them again would double the cost of indexing.
-    """
-    paragraphs = normalize_text(f"{title or ''}\n{text_}").split("\n")
-    return " ".join(filter(None, map(_paragraph_terms, paragraphs)))
+    """Return the space-separated terms of a version's title and body, normalised once."""
+    return _normal_terms(normalize_text(f"{title or ''}\n{text_}"))
 
 
 def query_phrases(query: str) -> list[list[str]]:

@@ -285,7 +285,7 @@ def _record_fetch(
 ) -> RecordResult:
     """Record a page (2xx) inside the caller's transaction."""
     fetched_at, digest = capture["fetched_at"], capture["digest"]
-    state = rec.read_state(conn, canon)
+    state = rec.read_state(conn, canon, digest, article.content_hash if article else None)
     if state is not None and rec.is_known_capture(conn, state, digest, fetched_at):
         rec.touch(conn, state.article_id, fetched_at)
         return RecordResult("unchanged", state.article_id, state.version_count)
@@ -311,7 +311,7 @@ def _record_gone(
 ) -> RecordResult:
     """Record a 404/410 inside the caller's transaction: mark the article, keep everything."""
     fetched_at = capture["fetched_at"]
-    state = rec.read_state(conn, canon)
+    state = rec.read_state(conn, canon, capture["digest"])
     if state is None:
         if not rec.has_orphan_capture(conn, capture):
             site_id, site_ref = rec.ensure_site(conn, site_name)

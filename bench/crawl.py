@@ -50,7 +50,7 @@ def bare_crawl(base_url: str) -> dict:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.urls import canonicalize  # the same URLs as the full crawl, tracking-free
+    from parsers.urls import canonical_url  # the same URLs as the full crawl, tracking-free
 
     listing, article = re.compile(LISTING), re.compile(ARTICLE)
     result: dict = {}
@@ -65,7 +65,7 @@ def bare_crawl(base_url: str) -> dict:
         def parse(self, response):  # the same trap rule: stop at a page with nothing new
             fresh = False
             for href in response.css("a::attr(href)").getall():
-                url = canonicalize(response.urljoin(href))
+                url = canonical_url(response.urljoin(href))
                 if article.search(url) and url not in self.seen:
                     self.seen.add(url)
                     fresh = True
@@ -77,7 +77,7 @@ def bare_crawl(base_url: str) -> dict:
 
         def parse_article(self, response):  # links found here count as seen, as in the spider
             for href in response.css("a::attr(href)").getall():
-                url = canonicalize(response.urljoin(href))
+                url = canonical_url(response.urljoin(href))
                 if article.search(url) and url not in self.seen:
                     self.seen.add(url)
                     yield scrapy.Request(url, callback=self.parse_article)

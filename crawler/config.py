@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal import get_localzone
 
+from crawler.exceptions import ConfigError
 from crawler.schedules import parse_duration
-from parsers.exceptions import OpdcwatchError
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +33,6 @@ LOCAL_CONFIG = "opdcwatch.toml"
 CONFIG_ENV = "OPDCWATCH_CONFIG"
 NOTIFY_ENV = "OPDCWATCH_NOTIFY"
 _URL_SPLIT_RE = re.compile(r"[\s,]+")
-
-
-class ConfigError(OpdcwatchError):
-    """Raised by :func:`load_config` for a config file that is missing (when named), not
-    TOML, or holds an unknown key or a value of the wrong kind; the message names the file
-    and the key."""
 
 
 @dataclass(frozen=True)

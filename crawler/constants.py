@@ -1,25 +1,7 @@
-"""Named constants of the crawler: tracking parameters, content types, link-bearing tags."""
+"""Named constants of the crawler: content types, link-bearing tags (tracking parameters are
+in ``parsers.url_rules``)."""
 
 from __future__ import annotations
-
-# Query parameters that only identify a campaign or a click; dropped from every URL.
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "gbraid",
-        "wbraid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "_ga",
-        "ref_src",
-    }
-)
-TRACKING_PARAM_PREFIXES = ("utm_",)
 
 # Content types read as pages; anything else (PDF, images, archives) is skipped and counted.
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")

@@ -6,6 +6,8 @@ line on stderr with a non-zero exit code instead of a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 from parsers.exceptions import OpdcwatchError
 
 
@@ -46,3 +48,40 @@ class SettingError(CrawlerError):
 
 class CrawlProcessError(CrawlerError):
     """Raised by ``crawler.runner.run_crawl_subprocess`` when the child crawl fails to report."""
+
+
+class ScheduleError(CrawlerError):
+    """Raised by ``crawler.schedules.parse_schedule`` when a profile's ``schedule`` is neither a
+    cron line (or ``@daily`` style macro) nor ``every <duration>``; the message names the
+    profile and shows the accepted forms, so a typo is one clear line, not a site that never
+    runs. ``crawler.profiles`` turns it into a :class:`ProfileError` naming the file."""
+
+
+class ConfigError(CrawlerError):
+    """Raised by ``crawler.config.load_config`` for a config file that is missing (when named),
+    not TOML, or holds an unknown key or a value of the wrong kind; the message names the file
+    and the key."""
+
+
+class SchedulerError(CrawlerError):
+    """Raised by the scheduling daemon (``crawler.scheduler``) and ``opdcwatch schedule``: no
+    such scheduled site, a second daemon on the same database, a job store that cannot be read,
+    no profile with a schedule."""
+
+
+class NotifyError(CrawlerError):
+    """Raised by ``crawler.notify.send`` when apprise is not installed (``opdcwatch[notify]``):
+    the daemon logs it and records the failed delivery; it never stops a run."""
+
+
+class CrawlTimeoutError(CrawlProcessError):
+    """Raised by ``crawler.runner.run_crawl_subprocess`` when its time limit stopped the child.
+
+    The child was asked to stop (SIGTERM) and normally archived what it had: ``summary`` is
+    its report when it gave one, so the caller can record the run as failed with its counts.
+    """
+
+    def __init__(self, label: str, limit: float, summary: Any = None) -> None:
+        self.limit = limit
+        self.summary = summary
+        super().__init__(f"{label}: the crawl was stopped after its time limit of {limit:g} s")

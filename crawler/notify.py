@@ -32,8 +32,8 @@ from sqlalchemy import (
 
 from archive.schema import UTCDateTime, articles, captures, versions
 from crawler.config import NotifyConfig
+from crawler.exceptions import NotifyError
 from crawler.health import HealthWarning
-from parsers.exceptions import OpdcwatchError
 from parsers.segment import is_word, split_words
 
 logger = logging.getLogger(__name__)
@@ -57,10 +57,6 @@ LABEL_CHANGED = "แก้ไข (changed)"
 LABEL_HEALTH = "คำเตือน (health warning)"
 _SPACES_RE = re.compile(r"\s+")
 MAX_CHANGE_WORDS = 30  # words of the old or new side shown in an excerpt before "…"
-
-
-class NotifyError(OpdcwatchError):
-    """Raised by :func:`send` when apprise is not installed (``opdcwatch[notify]``)."""
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
+from crawler.schedules import parse_schedule
 
 logger = logging.getLogger(__name__)
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 SETTING_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-EVERY_RE = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
-CRON_FIELD_RE = re.compile(r"^[\d*/,\-A-Za-z?]+$")
-EVERY_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 SELECTOR_KEYS = ("title", "body", "date")
 LIST_FIELDS = (
     "start_urls",
@@ -78,11 +78,14 @@ class SiteProfile:
 
 
 def every_seconds(schedule: str) -> int | None:
-    """Return the interval of an ``every 6h`` schedule in seconds, or None for a cron one."""
-    match = EVERY_RE.match(schedule.strip().lower())
-    if not match:
-        return None
-    return int(match.group(1)) * EVERY_UNITS[match.group(2)]
+    """Return the interval of an ``every 6h`` schedule in seconds, or None for a cron one.
+
+    Read by ``crawler.schedules`` (the scheduler's own rules), so both agree on every form.
+    """
+    trigger = parse_schedule(schedule, profile="?")
+    if isinstance(trigger, IntervalTrigger):
+        return int(trigger.interval_length)
+    return None
 
 
 def _string_list(data: dict[str, Any], key: str, source: str) -> tuple[str, ...]:
@@ -112,20 +115,18 @@ def _urls(values: tuple[str, ...], key: str, source: str) -> tuple[str, ...]:
 
 
 def _schedule(data: dict[str, Any], source: str) -> str | None:
+    """Check ``schedule`` with the scheduler's parser: a profile that loads also schedules."""
     value = data.get("schedule")
     if value is None:
         return None
     if not isinstance(value, str):
         raise ProfileError(source, "must be a string (cron or 'every 6h')", "schedule")
-    text = value.strip()
-    if every_seconds(text):
-        return text
-    fields = text.split()
-    if len(fields) == 5 and all(CRON_FIELD_RE.match(f) for f in fields):
-        return text
-    raise ProfileError(
-        source, f"{value!r} is neither a 5-field cron line nor 'every N(s|m|h|d)'", "schedule"
-    )
+    name = data.get("name") if isinstance(data.get("name"), str) else source
+    try:
+        parse_schedule(value, profile=name)
+    except ScheduleError as exc:
+        raise ProfileError(source, str(exc), "schedule") from exc
+    return value.strip()
 
 
 def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:

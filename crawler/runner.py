@@ -11,19 +11,23 @@ A crawl that finishes removes it; a stopped one leaves it for ``--resume``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS
-from crawler.exceptions import CrawlProcessError, SettingError
+from crawler.exceptions import CrawlProcessError, CrawlTimeoutError, SettingError
 from crawler.profiles import SiteProfile, load_registry, select_profiles
 from crawler.progress import format_counts
 
@@ -32,6 +36,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_JOBS_ROOT = Path("data") / "jobs"
 SUMMARY_MARKER = "OPDCWATCH-SUMMARY "
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# how often a waiting caller looks at its stop event and the time limit (seconds)
+CHILD_POLL_INTERVAL = 0.5
 
 
 @dataclass
@@ -222,11 +228,19 @@ def run_crawl_subprocess(
     settings: Sequence[str] = (),
     timeout: float | None = None,
     env: Mapping[str, str] | None = None,
+    stop_event: threading.Event | None = None,
+    stop_timeout: float = 60,
 ) -> CrawlSummary:
     """Run one crawl in a child Python process and return its summary.
 
-    For callers that crawl repeatedly (a reactor cannot restart). Raises CrawlProcessError
-    when the child fails without a summary (a bad profile, an unreachable database).
+    For callers that crawl repeatedly (a reactor cannot restart). The child runs in its own
+    session, so a Ctrl-C meant for the caller does not reach it twice. When ``stop_event`` is
+    set or ``timeout`` seconds pass, the child gets SIGTERM (it archives what it has and
+    records its run as interrupted) and, if still there after ``stop_timeout``, SIGKILL.
+
+    Returns the summary of a finished or stopped crawl. Raises CrawlTimeoutError when the
+    time limit stopped it (with the child's summary, if it gave one), CrawlProcessError when
+    the child fails without a summary (a bad profile, an unreachable database).
     """
     spec = {
         "names": list(names),
@@ -239,22 +253,79 @@ def run_crawl_subprocess(
     }
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("PYTHAINLP_OFFLINE", "1")
+    label = ", ".join(names) or "all sites"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.runner", json.dumps(spec)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env,
+        start_new_session=True,
+    )
+    timed_out = False
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "crawler.runner", json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=child_env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise CrawlProcessError(f"crawl did not finish within {timeout} s") from exc
-    for line in reversed(proc.stdout.splitlines()):
+        stdout, stderr, timed_out = _wait_for_child(proc, label, timeout, stop_event, stop_timeout)
+    except BaseException:  # KeyboardInterrupt in the caller: the child must not outlive it
+        _stop_child(proc, label, stop_timeout)
+        raise
+    summary = _find_summary(stdout)
+    if timed_out:
+        raise CrawlTimeoutError(label, timeout or 0, summary)
+    if summary is not None:
+        return summary
+    last = (stderr.strip().splitlines() or ["no output"])[-1]
+    raise CrawlProcessError(f"crawl process failed (exit {proc.returncode}): {last}")
+
+
+def _wait_for_child(
+    proc: subprocess.Popen[str],
+    label: str,
+    timeout: float | None,
+    stop_event: threading.Event | None,
+    stop_timeout: float,
+) -> tuple[str, str, bool]:
+    """Wait for the child, stopping it on ``stop_event`` or the time limit.
+
+    Returns its stdout, its stderr and whether the time limit stopped it.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            stdout, stderr = proc.communicate(timeout=CHILD_POLL_INTERVAL)
+            return stdout, stderr, False
+        except subprocess.TimeoutExpired:
+            pass  # communicate() keeps what was read so far for the next call
+        if stop_event is not None and stop_event.is_set():
+            logger.info("%s: asking the crawl to stop", label)
+            return (*_stop_child(proc, label, stop_timeout), False)
+        if deadline is not None and time.monotonic() >= deadline:
+            logger.warning("%s: the crawl ran past its limit of %s s; stopping it", label, timeout)
+            return (*_stop_child(proc, label, stop_timeout), True)
+
+
+def _stop_child(proc: subprocess.Popen[str], label: str, stop_timeout: float) -> tuple[str, str]:
+    """SIGTERM the child's process group, then SIGKILL it after ``stop_timeout`` seconds."""
+    _signal_group(proc, signal.SIGTERM)
+    try:
+        return proc.communicate(timeout=stop_timeout)
+    except subprocess.TimeoutExpired:
+        logger.error("%s: the crawl did not stop within %s s; killing it", label, stop_timeout)
+        _signal_group(proc, signal.SIGKILL)
+        return proc.communicate()
+
+
+def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+        os.killpg(proc.pid, signum)
+
+
+def _find_summary(stdout: str) -> CrawlSummary | None:
+    for line in reversed((stdout or "").splitlines()):
         if line.startswith(SUMMARY_MARKER):
             return CrawlSummary.from_dict(json.loads(line[len(SUMMARY_MARKER) :]))
-    last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    raise CrawlProcessError(f"crawl process failed (exit {proc.returncode}): {last}")
+    return None
 
 
 def crawl_from_spec(spec: Mapping[str, Any]) -> CrawlSummary:

@@ -5,7 +5,10 @@ APScheduler 3 stores the jobs in ``apscheduler_jobs``: one per site with the sta
 ``schedule run-now`` adds. The command line opens the store with a *paused* scheduler, which
 reads and rewrites jobs but never runs one; the daemon (``crawler.scheduler``) re-reads the
 store at every poll, so a change takes effect within seconds, or when it next starts. The
-``scheduler_daemons`` table holds the running daemon's heartbeat.
+``scheduler_daemons`` table holds the running daemon's heartbeat. ``scheduler_paused`` records
+which sites are paused apart from the job rows: APScheduler rewrites a due job's
+``next_run_time`` after firing it, which can undo a pause written in the same instant, so the
+daemon re-applies this table at every poll and never starts a scheduled crawl of a site in it.
 """
 
 from __future__ import annotations
@@ -22,15 +25,15 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select
 
 from archive import queries
 from archive.schema import UTCDateTime
 from archive.store import Archive
 from crawler import health
 from crawler.config import Config
+from crawler.exceptions import SchedulerError
 from crawler.schedules import interval_seconds
-from parsers.exceptions import OpdcwatchError
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +58,28 @@ daemons = Table(
     Column("poll_interval", Integer, nullable=False),
 )
 
+paused_sites = Table(
+    "scheduler_paused",
+    state_metadata,
+    Column("site", String(255), primary_key=True),
+    Column("paused_at", UTCDateTime, nullable=False),
+)
 
-class SchedulerError(OpdcwatchError):
-    """Raised by the scheduler and ``opdcwatch schedule``: no such scheduled site, a second
-    daemon on the same database, a job store that cannot be read."""
+
+def read_paused(archive: Archive) -> set[str]:
+    """Return the names of the sites paused with ``schedule pause``."""
+    with archive.reading() as conn:
+        if not conn.dialect.has_table(conn, paused_sites.name):
+            return set()
+        return set(conn.execute(select(paused_sites.c.site)).scalars())
+
+
+def _set_paused(archive: Archive, site: str, paused: bool) -> None:
+    with archive.writing() as conn:
+        paused_sites.create(conn, checkfirst=True)
+        conn.execute(delete(paused_sites).where(paused_sites.c.site == site))
+        if paused:
+            conn.execute(insert(paused_sites).values(site=site, paused_at=_now()))
 
 
 def job_id(site: str) -> str:
@@ -194,20 +215,22 @@ def scheduled_sites(
     """Return every scheduled site with its next run, last run and health, by site name."""
     now = now or _now()
     jobs = {job.id: job for job in read_jobs(archive, config)}
+    paused = read_paused(archive)
     found = []
     for job in sorted(jobs.values(), key=lambda j: j.id):
         if not job.id.startswith(JOB_PREFIX):
             continue
         site = job.id[len(JOB_PREFIX) :]
         last = queries.list_runs(archive, site=site, limit=1)
-        interval = None if job.next_run_time is None else interval_seconds(job.trigger)
+        is_paused = job.next_run_time is None or site in paused
+        interval = None if is_paused else interval_seconds(job.trigger)
         history = health.load_history(archive, site, config.health, interval=interval, now=now)
         found.append(
             ScheduledSite(
                 site=site,
                 schedule=describe_trigger(job),
-                next_run=job.next_run_time,
-                paused=job.next_run_time is None,
+                next_run=None if is_paused else job.next_run_time,
+                paused=is_paused,
                 run_now_pending=run_now_id(site) in jobs,
                 last_run=last[0] if last else None,
                 warnings=health.check_site(history, config.health),
@@ -256,12 +279,14 @@ class ScheduleControl:
     def pause(self, site: str) -> None:
         """Stop scheduling ``site`` (a crawl already running finishes)."""
         self._job(site)
+        _set_paused(self.archive, site, True)
         self.scheduler.pause_job(job_id(site))
         logger.info("paused %s", site)
 
     def resume(self, site: str) -> dt.datetime | None:
         """Schedule ``site`` again from now; return its next run time."""
         self._job(site)
+        _set_paused(self.archive, site, False)
         job = self.scheduler.resume_job(job_id(site))
         logger.info("resumed %s", site)
         return job.next_run_time if job else None

@@ -32,17 +32,17 @@ from archive import queries
 from archive.store import Archive
 from crawler import health, notify
 from crawler.config import Config
-from crawler.crawl_watch import Watchdog
+from crawler.exceptions import CrawlTimeoutError, SchedulerError
 from crawler.profiles import SiteProfile
 from crawler.schedule_store import (
     JOB_FUNC,
-    SchedulerError,
     _heartbeat_limit,
     _now,
     daemon_status,
     daemons,
     job_id,
     make_scheduler,
+    read_paused,
     site_of,
     state_metadata,
     stop_scheduler,
@@ -63,7 +63,7 @@ def run_scheduled_crawl(site: str, schedule: str | None = None) -> None:
     if daemon is None:
         logger.error("a crawl of %s fired outside a running daemon; ignored", site)
         return
-    daemon.crawl(site)
+    daemon.crawl(site, scheduled=schedule != "run-now")
 
 
 def _unrecorded_failure(summary: Any) -> str | None:
@@ -100,8 +100,7 @@ class Daemon:
         self.scheduler = make_scheduler(archive, config)
         self._stop = threading.Event()
         self._locks = {name: threading.Lock() for name in self.profiles}
-        self._running: dict[str, Watchdog] = {}
-        self.stop_signal: int | None = None
+        self._running: dict[str, dt.datetime] = {}
         self._running_guard = threading.Lock()
         self._row_id: int | None = None
 
@@ -130,6 +129,7 @@ class Daemon:
             poll = self.config.scheduler.poll_interval
             while not self._stop.wait(poll):
                 self._heartbeat()
+                self._apply_pauses()
                 self.scheduler.wakeup()  # re-read the store: pause/resume/run-now from the CLI
         finally:
             self._stop.set()  # also after an unexpected error: the crawls stop, nothing leaks
@@ -148,12 +148,11 @@ class Daemon:
         logger.warning(
             "%s received: no new crawls; stopping the running ones", signal.Signals(signum).name
         )
-        self.stop_signal = signum
         self.request_stop()
 
     @property
     def crawl_timeout(self) -> float:
-        """Seconds a crawl may run before its watchdog stops it."""
+        """Seconds a crawl may run before it is asked to stop (and its run recorded failed)."""
         return self.config.scheduler.crawl_timeout
 
     @property
@@ -175,7 +174,7 @@ class Daemon:
             self.scheduler.pause()  # nothing new starts from here on
         with self._running_guard:
             stopping = list(self._running.items())
-        for site, _watch in stopping:  # each crawl's watchdog sees self._stop and stops it
+        for site, _started in stopping:  # run_crawl_subprocess sees self._stop and stops it
             logger.info("waiting for the running crawl of %s to stop", site)
         stop_scheduler(self.scheduler, wait=True)  # waits for the crawl threads, see crawl()
 
@@ -266,6 +265,21 @@ class Daemon:
                 logger.warning("removing the job %s: no scheduled profile %s", job.id, site)
                 self.scheduler.remove_job(job.id)
 
+    def _paused_safe(self) -> set[str]:
+        try:
+            return read_paused(self.archive)
+        except OpdcwatchError as exc:
+            logger.warning("could not read the paused sites: %s", exc)
+            return set()
+
+    def _apply_pauses(self) -> None:
+        """Pause again any paused site whose job a firing rewrote (see schedule_store)."""
+        for name in self._paused_safe() & set(self.profiles):
+            job = self.scheduler.get_job(job_id(name))
+            if job is not None and job.next_run_time is not None:
+                self.scheduler.pause_job(job.id)
+                logger.info("%s is paused: its job is paused again", name)
+
     def _on_event(self, event: Any) -> None:
         if event.code == EVENT_JOB_MISSED:
             logger.warning(
@@ -282,13 +296,17 @@ class Daemon:
 
     # -- one run -----------------------------------------------------------------------------
 
-    def crawl(self, site: str) -> None:
+    def crawl(self, site: str, *, scheduled: bool = True) -> None:
         """Run one crawl of ``site`` in a subprocess, then close its run and notify.
 
         Called in an executor thread. Whatever goes wrong stays with this site: it is logged
-        and recorded as a failed run, and the next scheduled run happens as usual.
+        and recorded as a failed run, and the next scheduled run happens as usual. A scheduled
+        run of a paused site is skipped; ``run-now`` crawls a paused site all the same.
         """
         if self._stop.is_set():
+            return
+        if scheduled and site in self._paused_safe():
+            logger.info("%s is paused: the scheduled crawl is skipped", site)
             return
         lock = self._locks.get(site)
         if lock is None:
@@ -297,18 +315,27 @@ class Daemon:
         if not lock.acquire(blocking=False):  # a run-now while the scheduled run is going
             logger.info("%s: a crawl is already running; this one is skipped", site)
             return
-        watch = Watchdog(self, site)
-        with self._running_guard:
-            self._running[site] = watch
         started = _now()
+        with self._running_guard:
+            self._running[site] = started
         logger.info("%s: crawl started", site)
         try:
-            watch.start()
             error = None
+            timed_out = False
             try:
                 summary = self._run_crawl(site)
                 logger.info("%s: crawl ended: %s", site, "; ".join(summary.lines()))
                 error = _unrecorded_failure(summary)
+            except CrawlTimeoutError as exc:  # stopped cleanly, but a site that never finishes
+                timed_out = True  # in time must become unhealthy: its run is recorded failed
+                error = (
+                    f"the crawl was stopped after its time limit of "
+                    f"{self.config.scheduler.crawl_timeout} s"
+                )
+                if exc.summary is not None:
+                    logger.info("%s: crawl stopped: %s", site, "; ".join(exc.summary.lines()))
+                    unrecorded = _unrecorded_failure(exc.summary)
+                    error += f": {unrecorded}" if unrecorded else ""
             except Exception as exc:  # one site's failure must never reach the scheduler
                 logger.error(
                     "%s: crawl failed: %s", site, exc, exc_info=not isinstance(exc, OpdcwatchError)
@@ -318,15 +345,8 @@ class Daemon:
                     if isinstance(exc, OpdcwatchError)
                     else (f"{type(exc).__name__}: {exc}")
                 )
-            finally:
-                watch.finish()
-            if watch.timed_out:
-                error = (
-                    f"the crawl was stopped after its time limit of "
-                    f"{self.config.scheduler.crawl_timeout} s"
-                ) + (f": {error}" if error else "")
-            stopped = self.stopping and not watch.timed_out
-            self._close_runs(site, started, error, overwrite=watch.timed_out, stopped=stopped)
+            stopped = self.stopping and not timed_out
+            self._close_runs(site, started, error, overwrite=timed_out, stopped=stopped)
             self._report(site, started)
         finally:
             with self._running_guard:
@@ -336,13 +356,14 @@ class Daemon:
     def _run_crawl(self, site: str) -> Any:
         from crawler.runner import run_crawl_subprocess
 
-        limit = self.config.scheduler.crawl_timeout + 2 * self.config.scheduler.stop_timeout
         return run_crawl_subprocess(
             [site],
             profile_files=self.crawl_options.get("profile_files", ()),
             sites_dir=self.crawl_options.get("sites_dir"),
             db_url=self.db_url,
-            timeout=limit,  # a backstop: the watchdog stops the child cleanly before this
+            timeout=self.crawl_timeout,
+            stop_event=self._stop,
+            stop_timeout=self.stop_timeout,
         )
 
     def _runs_since(self, site: str, started: dt.datetime) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from parsers.exceptions import OpdcwatchError
+from crawler.exceptions import ScheduleError
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +64,6 @@ _EVERY_RE = re.compile(r"^every\b\s*(.*)$", re.IGNORECASE)
 # crontab weekday numbers (0 and 7 = Sunday) and names; APScheduler 3 numbers Monday as 0,
 # so weekdays are always handed to it by name
 CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-class ScheduleError(OpdcwatchError):
-    """Raised by :func:`parse_schedule` when a profile's ``schedule`` is neither cron nor
-    ``every <duration>``; the message names the profile and shows the accepted forms."""
 
 
 def parse_duration(text: str | int | float) -> int:

@@ -11,10 +11,11 @@ import logging
 import re
 from collections.abc import Mapping
 
+from bs4 import BeautifulSoup
 from lxml import etree
 
 from parsers.article import Article
-from parsers.boilerplate import SCRIPT_TAGS
+from parsers.boilerplate import BLOCK_TAGS, SCRIPT_TAGS
 from parsers.encoding import decode_bytes
 from parsers.exceptions import EmptyInputError, NotAPageError
 from parsers.extract import extract_content, paragraphs_of
@@ -80,7 +81,36 @@ def _body_text(paragraphs: list[str], message: str) -> str:
 def parse_html(
     html: str, *, url: str | None = None, selectors: Mapping[str, str] | None = None
 ) -> Article:
-    """Return the article in an HTML page; per-site CSS selectors override generic fields."""
+    """Return the article in an HTML page; per-site CSS selectors override generic fields.
+
+    libxml2 gives up on pathological markup (elements nested thousands deep, as some
+    WYSIWYG editors emit) and returns a tree without the text; such a page is read again by
+    BeautifulSoup's tolerant html.parser and handled as a text dump.
+    """
+    try:
+        return _parse_html_tree(html, url=url, selectors=selectors)
+    except NotAPageError:
+        text = _soup_text(html)
+        if not text.strip():
+            raise
+        logger.debug("%s: no text through lxml; read with BeautifulSoup", url or "input")
+        return parse_text(text, url=url)
+
+
+def _soup_text(html: str) -> str:
+    """Return the visible text of a page, one block per line, without scripts and styles."""
+    soup = BeautifulSoup(_UNPARSEABLE_RE.sub("", html), "html.parser")
+    for element in soup(SCRIPT_TAGS):
+        element.decompose()
+    for element in soup.find_all(BLOCK_TAGS):
+        element.insert_before("\n\n")
+        element.append("\n\n")
+    for element in soup.find_all("br"):
+        element.replace_with("\n")
+    return soup.get_text()
+
+
+def _parse_html_tree(html: str, *, url: str | None, selectors: Mapping[str, str] | None) -> Article:
     selectors = selectors or {}
     check_selectors(selectors)
     root = _parse_tree(html)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 
 from archive import Archive, DatabaseUnavailableError, queries
-from archive.db import resolve_url
-from tests.archive_helpers import ARTICLE_URL, record
+from archive.db import resolve_url, sqlite_path
+from crawler.cli import cli
+from tests.archive_helpers import ARCHIVE_FIXTURES, ARTICLE_URL, record
+
+OPDCWATCH = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "opdcwatch"
 
 
 def test_url_comes_from_argument_then_environment_then_default(monkeypatch) -> None:
@@ -19,6 +27,13 @@ def test_url_comes_from_argument_then_environment_then_default(monkeypatch) -> N
     monkeypatch.setenv("OPDCWATCH_DB", "postgresql+psycopg://postgres@127.0.0.1/x")
     assert resolve_url(None) == "postgresql+psycopg://postgres@127.0.0.1/x"
     assert resolve_url("archive/here.db") == "sqlite:///archive/here.db"
+
+
+def test_sqlite_path_understands_uri_filenames() -> None:
+    assert sqlite_path("sqlite:///file:/srv/a.db?mode=ro&uri=true") == Path("/srv/a.db")
+    assert sqlite_path("sqlite:///file:/srv/a.db?mode=memory&uri=true") is None
+    assert sqlite_path("sqlite:///:memory:") is None
+    assert sqlite_path("sqlite:////srv/b.db") == Path("/srv/b.db")
 
 
 def test_default_database_is_created_under_data(tmp_path: Path, monkeypatch) -> None:
@@ -86,3 +101,92 @@ def test_integrity_holds_after_recording(sqlite_url: str) -> None:
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+# -- the command line on databases that cannot be opened: one line, exit 2 -----------------
+
+
+def _cli(args: list[str]) -> tuple[int, str]:
+    """Run ``opdcwatch`` in-process; return (exit code, stderr). A traceback fails the test."""
+    result = CliRunner().invoke(cli, args)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stderr
+
+
+def _ingest_args(db: str) -> list[str]:
+    return ["ingest", str(ARCHIVE_FIXTURES / "opdc_v1.html"), "--url", ARTICLE_URL, "--db", db]
+
+
+def _assert_one_line(code: int, stderr: str, *needles: str) -> None:
+    assert code == 2, stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("opdcwatch: error: "), stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr
+    for needle in needles:
+        assert needle in stderr
+
+
+def test_cli_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    _assert_one_line(*_cli(_ingest_args("/proc/opdcwatch-nope/x.db")), "cannot create database")
+    blocker = tmp_path / "ข่าว.txt"  # a plain file where the folder should be
+    blocker.write_text("ไม่ใช่โฟลเดอร์", encoding="utf-8")
+    code, err = _cli(_ingest_args(str(blocker / "archive.db")))
+    _assert_one_line(code, err, "a file is in the way")
+    assert blocker.read_text(encoding="utf-8") == "ไม่ใช่โฟลเดอร์"
+
+
+def test_cli_directory_as_database_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "archive.db"
+    folder.mkdir()
+    _assert_one_line(*_cli(_ingest_args(str(folder))), "it is a directory")
+    _assert_one_line(*_cli(["articles", "--db", str(folder)]), "it is a directory")
+    assert list(folder.iterdir()) == []
+
+
+def test_cli_file_that_is_not_a_database_is_one_line_and_untouched(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    content = ("บันทึกการประชุม ก.พ.ร. ไม่ใช่ฐานข้อมูล\n" * 300).encode("utf-8")
+    bogus.write_bytes(content)
+    _assert_one_line(*_cli(_ingest_args(str(bogus))), "not a database")
+    _assert_one_line(*_cli(["show", "1", "--db", str(bogus)]), "not a database")
+    assert bogus.read_bytes() == content
+
+
+def test_cli_read_only_database_refuses_writes_and_still_reads(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with Archive.open(str(db)) as arch:
+        record(arch, "opdc_v1.html", 0)
+    read_only = f"sqlite:///file:{db}?mode=ro&uri=true"
+    _assert_one_line(*_cli(_ingest_args(read_only)), "readonly database")
+    result = CliRunner().invoke(cli, ["articles", "--json", "--db", read_only])
+    assert result.exit_code == 0, result.stderr
+    assert [a["url"] for a in json.loads(result.stdout)] == [ARTICLE_URL]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through file permissions")
+def test_cli_read_only_file_permissions_refuse_writes(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with Archive.open(str(db)) as arch:
+        record(arch, "opdc_v1.html", 0)
+    os.chmod(tmp_path, 0o555)
+    os.chmod(db, 0o444)
+    try:
+        _assert_one_line(*_cli(_ingest_args(str(db))))
+    finally:
+        os.chmod(tmp_path, 0o755)
+        os.chmod(db, 0o644)
+
+
+def test_subprocess_uncreatable_folder_is_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPDCWATCH_DB"}
+    exe = [str(OPDCWATCH)] if OPDCWATCH.exists() else [sys.executable, "-m", "crawler.cli"]
+    done = subprocess.run(
+        [*exe, *_ingest_args("/proc/opdcwatch-nope/x.db")],
+        cwd=tmp_path,
+        env=env | {"PYTHAINLP_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    _assert_one_line(done.returncode, done.stderr, "cannot create database /proc/opdcwatch-nope")

@@ -7,16 +7,16 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import inspect, text
 
-from archive import Archive, SchemaError
+from archive import Archive, SchemaError, feed
 from archive import migrations as mig
 from archive.db import create_archive_engine
 from tests.archive_helpers import record
 
 
 @pytest.fixture
-def restore_registry() -> Iterator[None]:
+def restore_registry() -> Iterator[dict[str, mig.Migration]]:
     saved = dict(mig.MIGRATIONS)
-    yield
+    yield saved
     mig.MIGRATIONS.clear()
     mig.MIGRATIONS.update(saved)
 
@@ -77,3 +77,54 @@ def test_a_database_from_a_newer_opdcwatch_is_refused(sqlite_url: str) -> None:
         )
     with pytest.raises(SchemaError, match=r"schema version 99 .0099_from_the_future.*upgrade"):
         Archive.open(sqlite_url)
+
+
+def _index_names(engine, table: str) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes(table)}
+
+
+def test_a_version_1_database_gets_the_web_indexes(
+    archive_url: str, restore_registry: dict[str, mig.Migration]
+) -> None:
+    first = dict(list(mig.MIGRATIONS.items())[:1])
+    mig.MIGRATIONS.clear()
+    mig.MIGRATIONS.update(first)
+    with Archive.open(archive_url) as arch:  # as opdcwatch with 0001 alone left it
+        with arch.writing() as conn:
+            conn.execute(text("DROP INDEX ix_versions_fetched"))
+            conn.execute(text("DROP INDEX ix_articles_latest_version"))
+        record(arch, "opdc_v1.html", 0)
+        record(arch, "opdc_v2_sentence.html", 24)
+        assert mig.current_version(arch.engine) == 1
+        assert "ix_versions_fetched" not in _index_names(arch.engine, "versions")
+    mig.MIGRATIONS.clear()
+    mig.MIGRATIONS.update(restore_registry)  # this opdcwatch
+    with Archive.open(archive_url) as arch:
+        assert mig.current_version(arch.engine) == len(restore_registry)
+        assert "ix_versions_fetched" in _index_names(arch.engine, "versions")
+        assert "ix_articles_latest_version" in _index_names(arch.engine, "articles")
+        changes = feed.recent_changes(arch)
+        assert [c["version"] for c in changes] == [2, 1]
+        assert "ป่าดงทำเลดอนใหญ่" in changes[-1]["text"]
+
+
+def test_a_fresh_database_gets_the_web_indexes_once(archive_url: str) -> None:
+    with Archive.open(archive_url) as arch:
+        assert mig.current_version(arch.engine) == len(mig.MIGRATIONS)
+        assert "ix_versions_fetched" in _index_names(arch.engine, "versions")
+        assert "ix_articles_latest_version" in _index_names(arch.engine, "articles")
+
+
+def test_the_feed_and_also_at_queries_use_indexes(sqlite_arch: Archive) -> None:
+    record(sqlite_arch, "opdc_v1.html", 0)
+    feed_sql = "SELECT id FROM versions ORDER BY fetched_at DESC, id DESC LIMIT 50"
+    also_at = (
+        "SELECT a.url FROM articles a JOIN versions v ON v.id = a.latest_version_id "
+        "WHERE v.content_hash = 'x' AND a.site_id != 1"
+    )
+    with sqlite_arch.reading() as conn:
+        plan = " | ".join(r[3] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {feed_sql}")))
+        assert "ix_versions_fetched" in plan and "TEMP B-TREE" not in plan, plan
+        plan = " | ".join(r[3] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {also_at}")))
+        assert "SCAN" not in plan, plan
+        assert "ix_articles_latest_version" in plan, plan

@@ -219,3 +219,42 @@ def test_subprocess_unreadable_database_is_one_line(tmp_path: Path) -> None:
     missing = opdcwatch("show", "1", cwd=tmp_path)  # default ./data/opdcwatch.db absent
     assert missing.returncode == 2 and "no archive at data/opdcwatch.db" in missing.stderr
     assert not (tmp_path / "data").exists()
+
+
+# -- one URL key: what the crawler files is what a user's typed URL finds ---------------------
+
+THAI_URL_RAW = "https://www.OKMASS.com:443/news/15-ก.พ.ร.-ยกระดับ?id=3&cat=ข่าว&utm_source=line#top"
+THAI_URL_TYPED = [
+    "https://www.okmass.com/news/15-%E0%B8%81.%E0%B8%9E.%E0%B8%A3.-%E0%B8%A2%E0%B8%81%E0%B8%A3"
+    "%E0%B8%B0%E0%B8%94%E0%B8%B1%E0%B8%9A?cat=%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7&id=3",
+    "https://www.okmass.com/news/15-ก.พ.ร.-ยกระดับ?cat=ข่าว&id=3",
+    "https://www.okmass.com/news/15-%e0%b8%81.%e0%b8%9e.%e0%b8%a3.-ยกระดับ?fbclid=x&cat=ข่าว&id=3",
+]
+
+
+@pytest.mark.parametrize("typed", THAI_URL_TYPED)
+def test_show_finds_an_article_by_its_url_raw_thai_or_encoded_params_reordered(
+    sqlite_url: str, typed: str
+) -> None:
+    ingest(sqlite_url, "opdc_v1.html", "2024-11-23T09:30:00+07:00", url=THAI_URL_RAW)
+    code, out, err = run(["show", typed, "--json"], sqlite_url)
+    assert code == 0, err
+    art = json.loads(out)
+    assert art["id"] == 1 and art["title"].startswith("สำนักงาน ก.พ.ร.")
+    assert art["url"] == THAI_URL_TYPED[0]
+    code, _, err = run(
+        ["show", "https://www.okmass.com/news/15-ก.พ.ร.-ยกระดับ?cat=ข่าว&id=4"], sqlite_url
+    )
+    assert code == 2 and "no article with URL" in err
+
+
+def test_subprocess_show_by_a_reordered_raw_thai_url(tmp_path: Path) -> None:
+    env = {"OPDCWATCH_DB": f"sqlite:///{tmp_path / 'thai.db'}"}
+    encoded = THAI_URL_TYPED[0]
+    done = opdcwatch(
+        "ingest", str(ARCHIVE_FIXTURES / "opdc_v1.html"), "--url", encoded, cwd=tmp_path, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    shown = opdcwatch("show", THAI_URL_RAW, "--json", cwd=tmp_path, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["url"] == encoded

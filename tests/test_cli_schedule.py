@@ -97,9 +97,9 @@ def test_bad_input_to_schedule_run_is_one_clear_line(tmp_path):
     bad = write_profile(tmp_path, "replica-scheduled.toml", "http://127.0.0.1:9/", "61 * * * *")
     result = _run("schedule", "run", "replica", "--profile", str(bad), "--db", db_url)
     assert result.exit_code == 2
-    assert result.output.startswith(
-        "opdcwatch: error: profile 'replica': bad schedule '61 * * * *': "
-    )
+    assert result.output.startswith("opdcwatch: error: bad site profile ")
+    assert "replica-scheduled.toml: field 'schedule': " in result.output  # the file and field
+    assert "bad schedule '61 * * * *': " in result.output and result.output.count("\n") == 1
     unscheduled = write_profile(tmp_path, "unscheduled.toml", "http://127.0.0.1:9/", "")
     result = _run("schedule", "run", "replica", "--profile", str(unscheduled), "--db", db_url)
     assert result.exit_code == 2

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError
+from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
 from crawler.profiles import (
+    build_profile,
     bundled_profiles,
     every_seconds,
     load_profile,
     load_registry,
     select_profiles,
 )
+from crawler.schedules import parse_schedule
 
 BUNDLED = {"opdc-news", "thaipr", "ryt9", "okmass"}
 
@@ -84,6 +86,7 @@ def test_same_user_profile_twice_is_an_error(fixtures_dir):
         ("no-start.toml", "start_urls"),
         ("unknown-field.toml", "artciles"),
         ("bad-schedule.toml", "schedule"),
+        ("bad-cron-minute.toml", "schedule"),
         ("bad-max-pages.toml", "max_pages"),
         ("bad-selector.toml", "selectors.headline"),
         ("bad-url.toml", "start_urls"),
@@ -116,7 +119,33 @@ def test_missing_file_and_folder_are_profile_errors(tmp_path):
 def test_every_schedule_forms():
     assert every_seconds("every 30s") == 30
     assert every_seconds("every 6h") == 21600
+    assert every_seconds("every 1h30m") == 5400
     assert every_seconds("0 */6 * * *") is None
+    assert every_seconds("@daily") is None
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    ["@daily", "@hourly", "every 1h30m", "every 2 days", "0 6,18 * * 1-5", "*/15 * * * *"],
+)
+def test_profiles_accept_every_schedule_the_scheduler_accepts(schedule):
+    profile = build_profile(
+        {"name": "opdc", "start_urls": ["https://www.opdc.go.th/"], "schedule": f" {schedule} "},
+        "opdc.toml",
+    )
+    assert profile.schedule == schedule
+    parse_schedule(profile.schedule, profile=profile.name)  # the daemon will take it too
+
+
+@pytest.mark.parametrize("schedule", ["61 * * * *", "@fortnightly", "every 0s", "every 6 parsecs"])
+def test_profiles_refuse_what_the_scheduler_refuses(schedule):
+    data = {"name": "opdc", "start_urls": ["https://www.opdc.go.th/"], "schedule": schedule}
+    with pytest.raises(ProfileError) as info:
+        build_profile(data, "sites/opdc.toml")
+    assert info.value.field == "schedule"
+    assert str(info.value).startswith("bad site profile sites/opdc.toml: field 'schedule':")
+    with pytest.raises(ScheduleError):
+        parse_schedule(schedule, profile="opdc")
 
 
 def test_select_profiles_order_default_and_unknown():

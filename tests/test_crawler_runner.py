@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from crawler.exceptions import CrawlProcessError, SettingError
+from archive import Archive
+from crawler.exceptions import CrawlProcessError, CrawlTimeoutError, SettingError
 from crawler.profiles import bundled_profiles
 from crawler.replica import ReplicaServer, ReplicaSite
 from crawler.replica.profile import write_replica_profile
@@ -19,6 +24,7 @@ from crawler.runner import (
     prepare_jobdir,
     run_crawl_subprocess,
 )
+from tests.scheduler_helpers import crawl_children
 
 
 def test_setting_overrides_parse_json_values_or_keep_strings():
@@ -95,3 +101,69 @@ def test_subprocess_crawl_failure_is_a_crawl_process_error(tmp_path, fixtures_di
         run_crawl_subprocess(
             profile_files=[bad], db_url=f"sqlite:///{tmp_path / 'a.db'}", timeout=60
         )
+
+
+def _versions(db: str) -> int:
+    try:
+        with Archive.open(db) as archive, archive.reading() as conn:
+            return conn.execute(text("SELECT count(*) FROM versions")).scalar() or 0
+    except Exception:  # the child has not created the tables yet
+        return 0
+
+
+def test_a_stop_event_stops_the_child_cleanly_with_sigterm(tmp_path: Path, fixtures_dir):
+    stop = threading.Event()
+    results: list[object] = []
+    with ReplicaServer(ReplicaSite(8, slow_seconds=3)) as server:
+        profile = write_replica_profile(
+            tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
+        )
+        db = f"sqlite:///{tmp_path / 'a.db'}"
+
+        def crawl() -> None:
+            try:
+                results.append(
+                    run_crawl_subprocess(
+                        ["replica"], profile_files=[profile], db_url=db, stop_event=stop
+                    )
+                )
+            except Exception as exc:  # handed to the test thread
+                results.append(exc)
+
+        worker = threading.Thread(target=crawl)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while _versions(db) < 2 and worker.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        stop.set()
+        worker.join(timeout=60)
+    assert not worker.is_alive() and not crawl_children(db)
+    (summary,) = results
+    assert isinstance(summary, CrawlSummary), summary
+    assert summary.outcome == "interrupted"  # the child's own clean stop, not a kill
+    assert summary.sites[0].counts["new"] >= 2
+    with Archive.open(db) as archive, archive.reading() as conn:
+        row = conn.execute(text("SELECT outcome, finished_at FROM runs")).one()
+    assert row[0] == "interrupted" and row[1] is not None
+
+
+def test_the_time_limit_sigterms_then_sigkills_a_child_that_will_not_stop(
+    tmp_path: Path, fixtures_dir, caplog
+):
+    caplog.set_level(logging.INFO, logger="crawler.runner")
+    with ReplicaServer(ReplicaSite(8, slow_seconds=30)) as server:
+        profile = write_replica_profile(
+            tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
+        )
+        db = f"sqlite:///{tmp_path / 'a.db'}"
+        started = time.monotonic()
+        with pytest.raises(CrawlTimeoutError, match="time limit of 4 s") as info:
+            run_crawl_subprocess(
+                ["replica"], profile_files=[profile], db_url=db, timeout=4, stop_timeout=0
+            )
+        elapsed = time.monotonic() - started
+    assert elapsed < 20, "the slow page (30 s) was not waited for"
+    assert info.value.limit == 4 and info.value.summary is None  # killed: no summary
+    assert not crawl_children(db), "the child was killed, not left running"
+    assert "ran past its limit of 4 s; stopping it" in caplog.text
+    assert "did not stop within 0 s; killing it" in caplog.text

@@ -177,3 +177,14 @@ def test_sniff_kind(head: str, content_type: str | None, kind: str) -> None:
 def test_text_dump_and_html_rendering_share_a_hash(seed: str, page: str, shared_dir: Path) -> None:
     dump = parse_bytes((shared_dir / "seeds" / f"{seed}.txt").read_bytes())
     assert dump.content_hash == _parse(page).content_hash
+
+
+def test_markup_nested_too_deep_for_lxml_is_read_by_beautifulsoup() -> None:
+    raw = (PAGES.parent / "parsers" / "deeply_nested.html").read_bytes()
+    article = parse_bytes(raw)
+    assert article.text.split("\n") == [
+        "สำนักงานคณะกรรมการพัฒนาระบบราชการ (สำนักงาน ก.พ.ร.) จัดประชุมหารือแนวทางพัฒนางานบริการ "
+        "ตอบสนองความต้องการของประชาชน",
+        "นางอารีพันธ์ เจริญสุข รองเลขาธิการ ก.พ.ร. เดินหน้าระดมความคิดเห็น รับทราบความต้องการของประชาชน",
+    ]
+    assert "not text" not in article.text

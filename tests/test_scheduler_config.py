@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.config import ConfigError, find_config_file, load_config, split_urls
+from crawler.config import find_config_file, load_config, split_urls
+from crawler.exceptions import ConfigError
 
 CONFIGS = Path(__file__).parent / "fixtures" / "scheduler" / "config"
 

@@ -172,7 +172,9 @@ def test_sigterm_during_a_crawl_stops_it_cleanly(tmp_path, replica_factory):
         ).scalar()
         kept = conn.execute(text("SELECT count(*) FROM versions")).scalar()
     assert no_version == 0 and orphan == 0
-    assert 3 <= kept < 10, "the pages fetched before SIGTERM are archived, the slow one is not"
+    # what was fetched before SIGTERM is archived; Scrapy's clean stop lets a download already
+    # in flight (the slow page, when it had started) finish, so it may be there too
+    assert 3 <= kept <= 10
 
 
 def test_a_change_on_the_replica_is_notified_with_its_thai_titles(tmp_path, replica_factory):

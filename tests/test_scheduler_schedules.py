@@ -9,8 +9,8 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from crawler.exceptions import ScheduleError
 from crawler.schedules import (
-    ScheduleError,
     format_duration,
     interval_seconds,
     parse_duration,

@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 
 from archive import Archive
-from archive.search import SearchIndex, excerpt, index_terms, query_phrases
+from archive.search import SearchIndex, document_terms, excerpt, index_terms, query_phrases
+from parsers.normalize import normalize_text
 from tests.web_helpers import WEB_FIXTURES, build_web_archive
 
 OPDC_URL = "https://www.opdc.go.th/content/Nzk4Mw"
@@ -108,3 +109,19 @@ def test_postgres_index_fills_gaps_left_by_out_of_order_commits(postgres_url):
         assert index.pending() == 1
         assert index.refresh() == 1
         assert index.search("ขาเทียม").article_ids
+
+
+def test_every_word_of_an_indexed_text_is_found_as_a_query(shared_dir):
+    """The index segments between spaces, as a query term is: no word of the text is lost
+    to a dictionary entry that spans a space (pythainlp has "ง่าย ๆ", "ลับๆ ล่อๆ", ...)."""
+    seed = sorted((shared_dir / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+    text = f"{seed}\nทำได้ง่าย ๆ ลับๆ ล่อๆ ใฝ่ร้อนจะนอนเย็น ใฝ่เย็นจะดิ้นตาย"
+    terms = document_terms("ข่าว ก.พ.ร.", text).split()
+    assert terms == index_terms(f"ข่าว ก.พ.ร.\n{text}")
+    padded = f" {' '.join(terms)} "
+    words = [w for w in normalize_text(text).split() if query_phrases(w)]
+    assert len(words) > 100
+    for word in words:
+        (phrase,) = query_phrases(word)
+        assert f" {' '.join(phrase)} " in padded, word
+    assert "ใฝ่เย็นจะดิ้นตาย" not in terms  # the proverb is in words, as its halves are queried

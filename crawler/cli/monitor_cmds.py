@@ -140,7 +140,7 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
         names = _site_names(archive)
         if site is not None:
             if site not in names:
-                from crawler.schedule_store import SchedulerError
+                from crawler.exceptions import SchedulerError
 
                 listed = ", ".join(names) or "none"
                 raise SchedulerError(f"no runs of site {site!r} (sites with runs: {listed})")

@@ -76,8 +76,8 @@ def run(
     from archive.db import resolve_url
     from archive.store import Archive
     from crawler.config import load_config
+    from crawler.exceptions import SchedulerError
     from crawler.profiles import load_registry, select_profiles
-    from crawler.schedule_store import SchedulerError
     from crawler.scheduler import Daemon
 
     config = load_config(config_path)

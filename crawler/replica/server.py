@@ -73,14 +73,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         content_type: str = "text/html; charset=utf-8",
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        # counted before the answer leaves, so a client that reads the stats next sees it
         target = urlsplit(self.path)
         key = target.path + (f"?{target.query}" if target.query else "")
         if not target.path.startswith("/_control/"):
@@ -90,6 +83,14 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self.site.record(
                 key, status, conditional=conditional, user_agent=self.headers.get("User-Agent", "")
             )
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def do_HEAD(self) -> None:
         self.do_GET()

@@ -37,9 +37,10 @@ from crawler.feeds import feed_links
 from crawler.items import PageItem
 from crawler.middlewares import META_KIND, META_URL
 from crawler.profiles import SiteProfile
-from crawler.urls import canonicalize, find_canonical, host_matches
+from crawler.urls import find_canonical, host_matches
 from parsers import ParseError, parse_bytes
 from parsers.exceptions import BinaryInputError
+from parsers.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class SiteSpider(scrapy.Spider):
         self, url: str, kind: str, *, force: bool = False, via_canonical: bool = False
     ) -> scrapy.Request | None:
         """Return a request for a not-yet-seen, on-site, page-like URL, within max_pages."""
-        url = canonicalize(url)
+        url = canonical_url(url)
         if urlsplit(url).scheme not in ("http", "https"):
             return None
         if not host_matches(url, self.profile.allowed_domains):
@@ -147,7 +148,7 @@ class SiteSpider(scrapy.Spider):
 
     def begin(self, response: Response) -> str | None:
         """Mark the response's URL done; return it, or None when this run already handled it."""
-        url = response.meta.get(META_URL, canonicalize(response.url))
+        url = response.meta.get(META_URL, canonical_url(response.url))
         done = self.run_state["done"]
         if url in done:
             return None
@@ -202,7 +203,7 @@ class SiteSpider(scrapy.Spider):
             href = href.strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
-            url = canonicalize(response.urljoin(href))
+            url = canonical_url(response.urljoin(href))
             if self.profile.is_article(url):
                 articles.append(url)
             elif from_listing and self.profile.is_listing(url):
