@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Mapping
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from lxml import etree
 
 from parsers.article import Article
@@ -99,7 +100,9 @@ def parse_html(
 
 def _soup_text(html: str) -> str:
     """Return the visible text of a page, one block per line, without scripts and styles."""
-    soup = BeautifulSoup(_UNPARSEABLE_RE.sub("", html), "html.parser")
+    with warnings.catch_warnings():  # XML-looking input is read as HTML on purpose
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(_UNPARSEABLE_RE.sub("", html), "html.parser")
     for element in soup(SCRIPT_TAGS):
         element.decompose()
     for element in soup.find_all(BLOCK_TAGS):
