@@ -11,12 +11,6 @@ PAGE_STATUSES = frozenset(range(200, 300))
 # one, so these are dropped when a capture is written back out (WARC export).
 TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
-# Query parameters that only track the visitor; dropped from canonical URLs.
-TRACKING_PARAMS = frozenset(
-    {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid"}
-)
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
 # Body codecs of the ``bodies`` table.
 CODEC_ZSTD = "zstd"  # standalone zstandard frame
 CODEC_ZSTD_REF = "zstd-ref"  # zstandard frame using another body as a raw-content dictionary

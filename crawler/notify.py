@@ -85,10 +85,6 @@ class Delivery:
     error: str | None = None
 
 
-def _words(tokens: Sequence[str]) -> int:
-    return sum(1 for t in tokens if is_word(t))
-
-
 def _head(text: str, words: int) -> str:
     tokens = split_words(text)
     kept, count = [], 0

@@ -80,7 +80,7 @@ class SiteProfile:
 def every_seconds(schedule: str) -> int | None:
     """Return the interval of an ``every 6h`` schedule in seconds, or None for a cron one.
 
-    Read by ``crawler.schedules`` (the scheduler's own rules), so both agree on every form.
+    Goes through ``crawler.schedules.parse_schedule``, so it agrees with the scheduler.
     """
     trigger = parse_schedule(schedule, profile="?")
     if isinstance(trigger, IntervalTrigger):
