@@ -15,8 +15,8 @@ TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-
 CODEC_ZSTD = "zstd"  # standalone zstandard frame
 CODEC_ZSTD_REF = "zstd-ref"  # zstandard frame using another body as a raw-content dictionary
 ZSTD_LEVEL = 3  # against a reference body, level 3 is within 1 % of the page of level 6
-# A body is compressed against its reference only if that reference is a standalone frame, so
-# reading any body needs at most two decompressions of references (site, then article).
+# A reference is a standalone frame or compressed against one, so reading any body needs at
+# most two decompressions of references.
 MAX_REF_DEPTH = 2
 
 # SQLite connection settings applied on every connection.
@@ -25,6 +25,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
     "PRAGMA synchronous=NORMAL",
+    # a checkpoint fsyncs the WAL and the database: every 32 MB of WAL rather than SQLite's
+    # default 4 MB keeps those fsyncs from dominating a bulk ingest (measured +10 %)
+    "PRAGMA wal_autocheckpoint=8000",
 )
 DEFAULT_DB_DIR = "data"
 DEFAULT_DB_FILE = "opdcwatch.db"

@@ -1,12 +1,13 @@
 """The steps of recording one fetch, each run inside the caller's transaction.
 
-Statements are built once with bound parameters: recording is the hot path of a crawl (and
-of a 300,000-page import), and building SQLAlchemy statements anew for every page cost more
-than executing them.
+Recording is the hot path of a crawl (and of a 300,000-page import), so its statements are
+built once and run as :class:`archive.prepared.Prepared` statements, and the article's state
+query answers in one round trip what the steps below would otherwise each ask.
 
-Reference bodies (see ``archive.bodies``): the site's reference is always a standalone body;
-an article's reference is its first body when this article stored it (so it is at most one
-reference deep), else the site's. A body therefore never needs more than two references.
+Reference bodies (see ``archive.bodies``): the site's reference is a standalone body, and an
+article records the reference its captures are compressed against, the site's. Archives
+written before 2026-11 may record an article's own first body instead; that body is one
+reference deep, so no body needs more than two.
 """
 
 from __future__ import annotations
@@ -15,12 +16,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, case, exists, func, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    select,
+    update,
+)
 
 from archive.bodies import store_body
 from archive.constants import PAGE_STATUSES
 from archive.exceptions import ArchiveError
-from archive.schema import articles, bodies, captures, sites, versions
+from archive.prepared import Prepared
+from archive.schema import UTCDateTime, articles, bodies, captures, sites, versions
 from parsers.article import Article
 
 
@@ -60,7 +72,7 @@ _LATEST_WITH_HASH = (  # the newest version with the fetched content: a revert g
 )
 _BODY_STORED = exists().where(bodies.c.digest == bindparam("digest"))
 # one statement for everything the recorder must know about an existing article
-_STATE = (
+_STATE = Prepared(
     select(
         articles.c.id,
         articles.c.site_id,
@@ -77,12 +89,12 @@ _STATE = (
     .outerjoin(versions, versions.c.id == articles.c.latest_version_id)
     .where(articles.c.url == bindparam("url"))
 )
-_SEEN_DIGEST = (
+_SEEN_DIGEST = Prepared(
     select(captures.c.id)
     .where(captures.c.article_id == bindparam("aid"), captures.c.digest == bindparam("digest"))
     .limit(1)
 )
-_ORPHAN_CAPTURE = (
+_ORPHAN_CAPTURE = Prepared(
     select(captures.c.id)
     .where(
         captures.c.article_id.is_(None),
@@ -91,35 +103,39 @@ _ORPHAN_CAPTURE = (
     )
     .limit(1)
 )
-_SITE = select(sites.c.id, sites.c.ref_digest).where(sites.c.name == bindparam("name"))
-_SITE_AND_BODY = select(sites.c.id, sites.c.ref_digest, _BODY_STORED.label("body_stored")).where(
-    sites.c.name == bindparam("name")
+_SITE = Prepared(select(sites.c.id, sites.c.ref_digest).where(sites.c.name == bindparam("name")))
+_SITE_AND_BODY = Prepared(
+    select(sites.c.id, sites.c.ref_digest, _BODY_STORED.label("body_stored")).where(
+        sites.c.name == bindparam("name")
+    )
 )
-_SET_SITE_REF = (
+_SET_SITE_REF = Prepared(
     update(sites).where(sites.c.id == bindparam("p_id")).values(ref_digest=bindparam("p_ref"))
 )
-_REVERT_OF = select(func.max(versions.c.number)).where(
-    versions.c.article_id == bindparam("aid"), versions.c.content_hash == bindparam("hash")
+_REVERT_OF = Prepared(
+    select(func.max(versions.c.number)).where(
+        versions.c.article_id == bindparam("aid"), versions.c.content_hash == bindparam("hash")
+    )
 )
-_TOUCH = (
+_TOUCH = Prepared(
     update(articles)
     .where(articles.c.id == bindparam("p_id"), articles.c.last_checked < bindparam("p_at"))
     .values(last_checked=bindparam("p_at"))
 )
-_PRESENT = (
+_PRESENT = Prepared(
     update(articles)
     .where(articles.c.id == bindparam("p_id"))
     .values(last_checked=bindparam("p_checked"), gone_at=None)
 )
-_GONE = (
+_GONE = Prepared(
     update(articles)
     .where(articles.c.id == bindparam("p_id"))
     .values(
-        gone_at=func.coalesce(articles.c.gone_at, bindparam("p_at")),
+        gone_at=func.coalesce(articles.c.gone_at, bindparam("p_at", type_=UTCDateTime)),
         last_checked=bindparam("p_checked"),
     )
 )
-_NEW_VERSION = (
+_NEW_VERSION = Prepared(
     update(articles)
     .where(articles.c.id == bindparam("p_id"))
     .values(
@@ -134,10 +150,24 @@ _NEW_VERSION = (
         gone_at=None,
     )
 )
-_INSERT_ARTICLE = articles.insert()
-_INSERT_CAPTURE = captures.insert()
-_INSERT_VERSION = versions.insert()
-_INSERT_SITE = sites.insert()
+
+
+def _inserting(table: Table, keys: str) -> Prepared:
+    """Return an INSERT of the space-separated columns ``keys`` that yields the new row's id."""
+    return Prepared(table.insert(), keys=keys.split(), returning=table.c.id)
+
+
+_INSERT_ARTICLE = _inserting(
+    articles, "url site_id first_seen last_checked last_changed version_count ref_digest"
+)
+_INSERT_CAPTURE = _inserting(
+    captures, "url fetched_at status headers etag last_modified digest run_id article_id"
+)
+_INSERT_VERSION = _inserting(
+    versions,
+    "article_id number fetched_at title published modified text content_hash capture_id revert_of",
+)
+_INSERT_SITE = _inserting(sites, "name")
 
 
 def new_id(result: CursorResult) -> int:
@@ -146,6 +176,14 @@ def new_id(result: CursorResult) -> int:
     if key is None:
         raise ArchiveError("the database returned no id for a new row")
     return int(key[0])
+
+
+def _insert(conn: Connection, statement: Prepared, values: dict[str, Any]) -> int:
+    """Run a prepared INSERT and return the new row's id."""
+    key = statement.run(conn, values).scalar()
+    if key is None:
+        raise ArchiveError("the database returned no id for a new row")
+    return int(key)
 
 
 def read_state(
@@ -158,7 +196,7 @@ def read_state(
     would otherwise ask in two more statements per page.
     """
     params = {"url": canon, "digest": digest, "hash": content_hash}
-    row = conn.execute(_STATE, params).first()
+    row = _STATE.run(conn, params).first()
     if row is None:
         return None
     return ArticleState(
@@ -190,38 +228,38 @@ def is_known_capture(
     if fetched_at > state.last_checked:
         return False
     params = {"aid": state.article_id, "digest": digest}
-    return conn.execute(_SEEN_DIGEST, params).first() is not None
+    return _SEEN_DIGEST.run(conn, params).first() is not None
 
 
 def has_orphan_capture(conn: Connection, capture: dict[str, Any]) -> bool:
     """True if this very response of a never-archived URL is already stored."""
     params = {"url": capture["url"], "digest": capture["digest"]}
-    return conn.execute(_ORPHAN_CAPTURE, params).first() is not None
+    return _ORPHAN_CAPTURE.run(conn, params).first() is not None
 
 
 def touch(conn: Connection, article_id: int, fetched_at: datetime) -> None:
     """Move the article's last check forward to ``fetched_at`` (never backwards)."""
-    conn.execute(_TOUCH, {"p_id": article_id, "p_at": fetched_at})
+    _TOUCH.run(conn, {"p_id": article_id, "p_at": fetched_at})
 
 
 def mark_present(conn: Connection, state: ArticleState, fetched_at: datetime) -> None:
     """Record that the article answered (unchanged): last check forward, not gone."""
     checked = max(state.last_checked, fetched_at)
-    conn.execute(_PRESENT, {"p_id": state.article_id, "p_checked": checked})
+    _PRESENT.run(conn, {"p_id": state.article_id, "p_checked": checked})
 
 
 def mark_gone(conn: Connection, state: ArticleState, fetched_at: datetime) -> None:
     """Mark the article gone since ``fetched_at`` unless it already was."""
     checked = max(state.last_checked, fetched_at)
-    conn.execute(_GONE, {"p_id": state.article_id, "p_at": fetched_at, "p_checked": checked})
+    _GONE.run(conn, {"p_id": state.article_id, "p_at": fetched_at, "p_checked": checked})
 
 
 def ensure_site(conn: Connection, name: str) -> tuple[int, str | None]:
     """Return (id, reference digest) of the site ``name``, creating it if needed."""
-    row = conn.execute(_SITE, {"name": name}).first()
+    row = _SITE.run(conn, {"name": name}).first()
     if row is not None:
         return int(row.id), row.ref_digest
-    return new_id(conn.execute(_INSERT_SITE, {"name": name})), None
+    return _insert(conn, _INSERT_SITE, {"name": name}), None
 
 
 def store_site_body(
@@ -241,13 +279,13 @@ def store_site_body(
     standalone = ref is None or ref == digest
     inserted = store_body(conn, body, digest, None if standalone else ref, stored=stored)
     if inserted and standalone and not site_has_ref and capture["status"] in PAGE_STATUSES:
-        conn.execute(_SET_SITE_REF, {"p_id": site_id, "p_ref": digest})
+        _SET_SITE_REF.run(conn, {"p_id": site_id, "p_ref": digest})
     return inserted
 
 
 def insert_capture(conn: Connection, capture: dict[str, Any], article_id: int | None) -> int:
     """Insert the capture row (its body already stored); return its id."""
-    return new_id(conn.execute(_INSERT_CAPTURE, dict(capture, article_id=article_id)))
+    return _insert(conn, _INSERT_CAPTURE, dict(capture, article_id=article_id))
 
 
 def create_article(
@@ -255,26 +293,25 @@ def create_article(
 ) -> tuple[ArticleState, int]:
     """Insert a new article with its first capture; return its state and the capture id."""
     fetched_at = capture["fetched_at"]
-    row = conn.execute(_SITE_AND_BODY, {"name": site_name, "digest": capture["digest"]}).first()
+    row = _SITE_AND_BODY.run(conn, {"name": site_name, "digest": capture["digest"]}).first()
     if row is None:  # the site's first page: nothing of it is stored yet
         site_id, site_ref, stored = ensure_site(conn, site_name)[0], None, None
     else:
         site_id, site_ref, stored = int(row.id), row.ref_digest, bool(row.body_stored)
     inserted = store_site_body(conn, body, capture, site_id, site_ref, site_ref is not None, stored)
-    ref = capture["digest"] if inserted else site_ref
-    article_id = new_id(
-        conn.execute(
-            _INSERT_ARTICLE,
-            {
-                "url": canon,
-                "site_id": site_id,
-                "first_seen": fetched_at,
-                "last_checked": fetched_at,
-                "last_changed": fetched_at,
-                "version_count": 0,
-                "ref_digest": ref,
-            },
-        )
+    ref = site_ref or (capture["digest"] if inserted else None)
+    article_id = _insert(
+        conn,
+        _INSERT_ARTICLE,
+        {
+            "url": canon,
+            "site_id": site_id,
+            "first_seen": fetched_at,
+            "last_checked": fetched_at,
+            "last_changed": fetched_at,
+            "version_count": 0,
+            "ref_digest": ref,
+        },
     )
     capture_id = insert_capture(conn, capture, article_id)
     state = ArticleState(article_id, site_id, fetched_at, 0, ref, site_ref, None, None)
@@ -294,7 +331,7 @@ def revert_of(conn: Connection, state: ArticleState, content_hash: str) -> int |
     if content_hash is not None and content_hash == state.content_hash:
         return state.latest_with_hash
     params = {"aid": state.article_id, "hash": content_hash}
-    return conn.execute(_REVERT_OF, params).scalar()
+    return _REVERT_OF.run(conn, params).scalar()
 
 
 def add_version(
@@ -307,25 +344,24 @@ def add_version(
 ) -> int:
     """Append the next version of the article and point the article at it; return its number."""
     number = state.version_count + 1
-    version_id = new_id(
-        conn.execute(
-            _INSERT_VERSION,
-            {
-                "article_id": state.article_id,
-                "number": number,
-                "fetched_at": fetched_at,
-                "title": article.title,
-                "published": article.published,
-                "modified": article.modified,
-                "text": article.text,
-                "content_hash": article.content_hash,
-                "capture_id": capture_id,
-                "revert_of": reverted,
-            },
-        )
+    version_id = _insert(
+        conn,
+        _INSERT_VERSION,
+        {
+            "article_id": state.article_id,
+            "number": number,
+            "fetched_at": fetched_at,
+            "title": article.title,
+            "published": article.published,
+            "modified": article.modified,
+            "text": article.text,
+            "content_hash": article.content_hash,
+            "capture_id": capture_id,
+            "revert_of": reverted,
+        },
     )
-    conn.execute(
-        _NEW_VERSION,
+    _NEW_VERSION.run(
+        conn,
         {
             "p_id": state.article_id,
             "p_n": number,
