@@ -8,7 +8,6 @@ apprise's ``json://`` notifier posts.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import threading
@@ -19,9 +18,9 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli_helpers import OPDCWATCH, child_env
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "scheduler"
-OPDCWATCH = ROOT / ".venv" / "bin" / "opdcwatch"
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str, step: float = 0.2) -> Any:
@@ -154,16 +153,13 @@ class DaemonProcess:
         cwd: Path | None = None,
     ) -> None:
         self.log_path = log
-        child_env = dict(os.environ)
-        child_env.update(env or {})
-        child_env["PYTHAINLP_OFFLINE"] = "1"
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
             [str(OPDCWATCH), "schedule", "run", *args],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=child_env,
+            env=child_env(env),
             cwd=cwd,
         )
 
@@ -185,24 +181,6 @@ class DaemonProcess:
             self.proc.kill()
             self.proc.wait(timeout=10)
         self._log.close()
-
-
-def opdcwatch(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """Run the real ``opdcwatch`` command and return its result."""
-    child_env = dict(os.environ)
-    child_env.update(env or {})
-    child_env["PYTHAINLP_OFFLINE"] = "1"
-    return subprocess.run(
-        [str(OPDCWATCH), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=child_env,
-        cwd=cwd,
-        check=False,
-    )
 
 
 def list_runs(db_url: str, site: str | None = None) -> list[dict[str, Any]]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +15,7 @@ from archive import Archive, DatabaseUnavailableError, queries
 from archive.db import resolve_url, sqlite_path
 from crawler.cli import cli
 from tests.archive_helpers import ARCHIVE_FIXTURES, ARTICLE_URL, record
-
-OPDCWATCH = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "opdcwatch"
+from tests.cli_helpers import opdcwatch
 
 
 def test_url_comes_from_argument_then_environment_then_default(monkeypatch) -> None:
@@ -178,15 +175,5 @@ def test_cli_read_only_file_permissions_refuse_writes(tmp_path: Path) -> None:
 
 
 def test_subprocess_uncreatable_folder_is_one_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "OPDCWATCH_DB"}
-    exe = [str(OPDCWATCH)] if OPDCWATCH.exists() else [sys.executable, "-m", "crawler.cli"]
-    done = subprocess.run(
-        [*exe, *_ingest_args("/proc/opdcwatch-nope/x.db")],
-        cwd=tmp_path,
-        env=env | {"PYTHAINLP_OFFLINE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = opdcwatch(*_ingest_args("/proc/opdcwatch-nope/x.db"), cwd=tmp_path)
     _assert_one_line(done.returncode, done.stderr, "cannot create database /proc/opdcwatch-nope")

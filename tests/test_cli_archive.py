@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +11,9 @@ from click.testing import CliRunner
 
 from crawler.cli import cli
 from tests.archive_helpers import ARCHIVE_FIXTURES, ARTICLE_URL, MIRROR_URL
+from tests.cli_helpers import opdcwatch
 
 ROOT = Path(__file__).resolve().parent.parent
-OPDCWATCH = ROOT / ".venv" / "bin" / "opdcwatch"
 ARCHIVE_COMMANDS = ("ingest", "import-warc", "articles", "show", "diff", "export")
 
 
@@ -26,24 +23,6 @@ def run(args: list[str], db: str) -> tuple[int, str, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
-
-
-def opdcwatch(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    """Run the installed ``opdcwatch`` script as a user would."""
-    exe = [str(OPDCWATCH)] if OPDCWATCH.exists() else [sys.executable, "-m", "crawler.cli"]
-    full_env = {k: v for k, v in os.environ.items() if k != "OPDCWATCH_DB"}
-    full_env.update({"PYTHAINLP_OFFLINE": "1", **(env or {})})
-    return subprocess.run(
-        [*exe, *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def ingest(db: str, name: str, when: str, url: str = ARTICLE_URL) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from archive.queries import list_articles, list_runs
 from crawler.replica import ReplicaServer, ReplicaSite
 from crawler.replica.profile import write_replica_profile
 from crawler.replica.site import NEW_TITLE_PREFIX
+from tests.cli_helpers import OPDCWATCH, opdcwatch
 
-OPDCWATCH = str(Path(sys.executable).with_name("opdcwatch"))
 SUMMARY_RE = re.compile(
     r"^replica: pages (?P<pages>\d+), new (?P<new>\d+), changed (?P<changed>\d+), "
     r"unchanged (?P<unchanged>\d+), gone (?P<gone>\d+), errors (?P<errors>\d+) "
@@ -46,22 +45,15 @@ def db_url(tmp_path: Path) -> str:
 
 
 def crawl(tmp_path: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            OPDCWATCH,
-            "crawl",
-            "replica",
-            "--profile",
-            str(profile),
-            "--db",
-            db_url(tmp_path),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return opdcwatch(
+        "crawl",
+        "replica",
+        "--profile",
+        str(profile),
+        "--db",
+        db_url(tmp_path),
+        *extra,
         cwd=tmp_path,
-        check=False,
     )
 
 
@@ -287,13 +279,7 @@ def archived_if_any(tmp_path: Path) -> dict[str, dict]:
 
 
 def test_no_such_site_is_one_line_and_exit_2(tmp_path):
-    proc = subprocess.run(
-        [OPDCWATCH, "crawl", "opdc", "--db", db_url(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = opdcwatch("crawl", "opdc", "--db", db_url(tmp_path), timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "opdcwatch: error: no such site 'opdc' (known sites: okmass, opdc-news, ryt9, thaipr)"
@@ -302,13 +288,7 @@ def test_no_such_site_is_one_line_and_exit_2(tmp_path):
 
 def test_bad_profile_is_one_line_naming_the_field(tmp_path, fixtures_dir):
     bad = fixtures_dir / "crawler" / "bad-profiles" / "bad-regex.toml"
-    proc = subprocess.run(
-        [OPDCWATCH, "crawl", "--profile", str(bad), "--db", db_url(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = opdcwatch("crawl", "--profile", str(bad), "--db", db_url(tmp_path), timeout=60)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -317,20 +297,14 @@ def test_bad_profile_is_one_line_naming_the_field(tmp_path, fixtures_dir):
 
 
 def test_unreachable_database_is_one_line(tmp_path, profile):
-    proc = subprocess.run(
-        [
-            OPDCWATCH,
-            "crawl",
-            "replica",
-            "--profile",
-            str(profile),
-            "--db",
-            "postgresql+psycopg://postgres@127.0.0.1:9/none",
-        ],
-        capture_output=True,
-        text=True,
+    proc = opdcwatch(
+        "crawl",
+        "replica",
+        "--profile",
+        str(profile),
+        "--db",
+        "postgresql+psycopg://postgres@127.0.0.1:9/none",
         timeout=60,
-        check=False,
     )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
@@ -345,13 +319,7 @@ def test_bad_setting_override_is_one_line(tmp_path, profile):
 
 def test_sites_lists_bundled_and_user_profiles(fixtures_dir):
     user = fixtures_dir / "crawler" / "user-sites"
-    proc = subprocess.run(
-        [OPDCWATCH, "sites", "--sites", str(user)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = opdcwatch("sites", "--sites", str(user), timeout=60)
     assert proc.returncode == 0, proc.stderr
     rows = [line.split()[:2] for line in proc.stdout.splitlines()]
     assert rows == [
@@ -440,24 +408,17 @@ def test_two_sites_in_one_crawl_and_republished_articles_are_linked(tmp_path, fi
         first = write_replica_profile(tmp_path, origin.base_url, template, "origin.toml")
         second = write_replica_profile(tmp_path, mirror.base_url, template, "mirror.toml")
         second.write_text(second.read_text().replace('name = "replica"', 'name = "mirror"'))
-        proc = subprocess.run(
-            [
-                OPDCWATCH,
-                "crawl",
-                "replica",
-                "mirror",
-                "--profile",
-                str(first),
-                "--profile",
-                str(second),
-                "--db",
-                db_url(tmp_path),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
+        proc = opdcwatch(
+            "crawl",
+            "replica",
+            "mirror",
+            "--profile",
+            str(first),
+            "--profile",
+            str(second),
+            "--db",
+            db_url(tmp_path),
             cwd=tmp_path,
-            check=False,
         )
         assert proc.returncode == 0, proc.stderr
         lines = proc.stdout.splitlines()
@@ -465,12 +426,8 @@ def test_two_sites_in_one_crawl_and_republished_articles_are_linked(tmp_path, fi
         assert lines[1].startswith("mirror: pages ") and "new 8," in lines[1]
         assert lines[2].startswith("total: pages ") and "new 16," in lines[2]
         article = origin.site.by_role("cp874-none").path  # decoded alike on both sites
-        show = subprocess.run(
-            [OPDCWATCH, "show", origin.base_url.rstrip("/") + article, "--db", db_url(tmp_path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        show = opdcwatch(
+            "show", origin.base_url.rstrip("/") + article, "--db", db_url(tmp_path), timeout=60
         )
     assert show.returncode == 0, show.stderr
     assert f"also at {mirror.base_url.rstrip('/')}{article}" in show.stdout

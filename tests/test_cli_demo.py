@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-OPDCWATCH = str(Path(sys.executable).with_name("opdcwatch"))
+from tests.cli_helpers import opdcwatch
 
 
 def test_demo_crawls_twice_and_prints_the_thai_word_diff(tmp_path):
-    proc = subprocess.run(
-        [OPDCWATCH, "demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        check=False,
-    )
+    proc = opdcwatch("demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "replica: pages" in out and "new 10, changed 0, unchanged 0" in out

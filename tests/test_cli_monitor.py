@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from archive.store import Archive
 from crawler import notify
 from crawler.cli import cli
-from tests.scheduler_helpers import FIXTURES, opdcwatch
+from tests.cli_helpers import opdcwatch
+from tests.scheduler_helpers import FIXTURES
 
 PORTAL = FIXTURES / "redesign"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
+from tests.cli_helpers import opdcwatch
 
 ROOT = Path(__file__).resolve().parent.parent
-OPDCWATCH = ROOT / ".venv" / "bin" / "opdcwatch"
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 CONTRACT_FIELDS = {"title", "published", "modified", "text", "url", "content_hash"}
 
@@ -22,9 +22,7 @@ def _expected(name: str) -> dict:
 
 
 def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(OPDCWATCH), *args], input=stdin, capture_output=True, timeout=120, check=False
-    )
+    return opdcwatch(*args, stdin=stdin, text=False)
 
 
 def test_subprocess_json_on_a_seed_dump(shared_dir: Path, fixtures_dir: Path) -> None:

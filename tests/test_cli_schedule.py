@@ -16,11 +16,11 @@ from crawler.profiles import load_profile
 from crawler.replica import ReplicaServer, ReplicaSite
 from crawler.schedule_store import stop_scheduler
 from crawler.scheduler import Daemon
+from tests.cli_helpers import opdcwatch
 from tests.scheduler_helpers import (
     FIXTURES,
     DaemonProcess,
     list_runs,
-    opdcwatch,
     wait_for,
     write_profile,
 )

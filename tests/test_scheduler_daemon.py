@@ -16,6 +16,7 @@ from crawler.config import load_config
 from crawler.replica import ReplicaServer, ReplicaSite
 from crawler.replica.site import EDIT_NEW, ROLE_EDITED, ROLE_RETITLED
 from crawler.schedule_store import ScheduleControl, job_id
+from tests.cli_helpers import opdcwatch
 from tests.scheduler_helpers import (
     FIXTURES,
     DaemonProcess,
@@ -23,7 +24,6 @@ from tests.scheduler_helpers import (
     PortalServer,
     crawl_children,
     list_runs,
-    opdcwatch,
     wait_for,
     write_profile,
 )

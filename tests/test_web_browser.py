@@ -12,11 +12,11 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import OPDCWATCH
 from tests.web_helpers import build_web_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-OPDCWATCH = Path(sys.executable).with_name("opdcwatch")
 PHONE = {"width": 390, "height": 844}
 
 if not CHROMIUM.exists():

@@ -7,7 +7,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,9 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
-from tests.test_web_app import build_web_archive
-
-OPDCWATCH = Path(sys.executable).with_name("opdcwatch")
+from tests.cli_helpers import OPDCWATCH
+from tests.web_helpers import build_web_archive
 
 
 def _serve(*args: str) -> subprocess.Popen:
