@@ -1,8 +1,9 @@
-"""The recorder's fixed statements, compiled once per dialect and run on the DB-API cursor.
+"""The crawl's fixed statements, compiled once per dialect and run on the DB-API cursor.
 
-Recording a page is about six statements, and ``Connection.execute`` spends more time per
-statement (cache key, execution context, result set-up) than SQLite spends running it: on the
-archive benchmark it was a third of the ingest time. A :class:`Prepared` statement keeps the
+Recording a page is about six statements, a re-fetch first asks for its validators, and
+``Connection.execute`` spends more time per statement (cache key, execution context, result
+set-up) than SQLite spends running it: on the archive benchmark it was a third of the ingest
+time. A :class:`Prepared` statement keeps the
 Core construct as its definition, so the SQL is SQLAlchemy's own for either backend, and
 applies the same bind and result type processing through the types' public processors. It
 runs on the connection's DB-API connection inside the caller's transaction, raises

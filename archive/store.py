@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from archive import recording as rec
@@ -36,12 +36,21 @@ from archive.inputs import (
     site_from_url,
 )
 from archive.migrations import migrate
+from archive.prepared import Prepared
 from archive.schema import articles, captures, runs
 from parsers.article import Article
 
 logger = logging.getLogger(__name__)
 
 _WRITE_ATTEMPTS = 3
+# the validators of the article's latest page capture, asked before every re-fetch
+_VALIDATORS = Prepared(
+    select(captures.c.etag, captures.c.last_modified)
+    .join(articles, articles.c.id == captures.c.article_id)
+    .where(articles.c.url == bindparam("url"), captures.c.status.between(200, 299))
+    .order_by(captures.c.id.desc())
+    .limit(1)
+)
 _T = TypeVar("_T")
 
 
@@ -204,15 +213,8 @@ class Archive:
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """Return If-None-Match / If-Modified-Since for a re-fetch of ``url`` ({} if unknown)."""
-        canon = canonical_url(url)
         with self.reading() as conn:
-            row = conn.execute(
-                select(captures.c.etag, captures.c.last_modified)
-                .join(articles, articles.c.id == captures.c.article_id)
-                .where(articles.c.url == canon, captures.c.status.between(200, 299))
-                .order_by(captures.c.id.desc())
-                .limit(1)
-            ).first()
+            row = _VALIDATORS.run(conn, {"url": canonical_url(url)}).first()
         headers: dict[str, str] = {}
         if row is not None and row.etag:
             headers["If-None-Match"] = row.etag
