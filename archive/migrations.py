@@ -10,8 +10,10 @@ and is refused rather than damaged.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import Callable
 from datetime import UTC, datetime
+from importlib import resources
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 
@@ -42,27 +44,62 @@ def migration(name: str) -> Callable[[Migration], Migration]:
     return register
 
 
+DDL_PACKAGE = "archive.ddl"
+# the scheduler's job function before the monitor subpackage (release 0.1.0), and now
+_OLD_JOB_FUNC = "crawler.scheduler:run_scheduled_crawl"
+_JOB_FUNC = "crawler.monitor.daemon:run_scheduled_crawl"
+
+
+def ddl_statements(name: str, dialect: str) -> list[str]:
+    """Return the statements of a frozen DDL file: ``<name>.<dialect>.sql``, else ``<name>.sql``.
+
+    The files are the schema as each migration created it, written out once and never edited,
+    so an archive built today and one built by release 0.1.0 end up with the same tables.
+    """
+    folder = resources.files(DDL_PACKAGE)
+    path = folder / f"{name}.{dialect}.sql"
+    if not path.is_file():
+        path = folder / f"{name}.sql"
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("--")]
+    return [stmt.strip() for stmt in "\n".join(lines).split(";") if stmt.strip()]
+
+
+def run_ddl(conn: Connection, name: str) -> None:
+    """Execute a frozen DDL file (see :func:`ddl_statements`) on ``conn``."""
+    for statement in ddl_statements(name, conn.dialect.name):
+        conn.exec_driver_sql(statement)
+
+
 @migration("0001_initial_tables")
 def _initial_tables(conn: Connection) -> None:
     """Create sites, bodies, runs, articles, captures and versions with their indexes."""
-    tables = [t for t in schema.metadata.sorted_tables if t.name != "schema_version"]
-    schema.metadata.create_all(conn, tables=tables)
-
-
-# indexes the web page reads through, added after 0001: (table, index name)
-WEB_INDEXES = (
-    ("articles", "ix_articles_latest_version"),  # queries.elsewhere: latest version -> article
-    ("versions", "ix_versions_fetched"),  # feed.recent_changes: ORDER BY fetched_at DESC
-)
+    run_ddl(conn, "0001_initial_tables")
 
 
 @migration("0002_web_indexes")
 def _web_indexes(conn: Connection) -> None:
-    """Create the indexes of ``WEB_INDEXES``; a database whose 0001 already made them is fine."""
-    for table_name, index_name in WEB_INDEXES:
-        table = schema.metadata.tables[table_name]
-        index = next(i for i in table.indexes if i.name == index_name)
-        index.create(conn, checkfirst=True)
+    """Index the latest version of articles and versions by fetch time (the web page's reads)."""
+    run_ddl(conn, "0002_web_indexes")
+
+
+@migration("0003_scheduler_and_search_tables")
+def _scheduler_and_search_tables(conn: Connection) -> None:
+    """Bring the tables once created on demand under migrations; move old scheduler jobs.
+
+    Release 0.1.0 kept the daemon's job function at ``crawler.scheduler``; APScheduler stores
+    that path pickled in each job, and drops a job whose function it cannot import.
+    """
+    run_ddl(conn, "0003_scheduler_and_search_tables")
+    rows = conn.exec_driver_sql("SELECT id, job_state FROM apscheduler_jobs").all()
+    for job_id, blob in rows:
+        state = pickle.loads(blob)  # written by APScheduler into this very database
+        if state.get("func") != _OLD_JOB_FUNC:
+            continue
+        state["func"] = _JOB_FUNC
+        conn.execute(
+            text("UPDATE apscheduler_jobs SET job_state = :state WHERE id = :id"),
+            {"state": pickle.dumps(state, pickle.HIGHEST_PROTOCOL), "id": job_id},
+        )
 
 
 def applied_migrations(conn: Connection) -> dict[int, str]:

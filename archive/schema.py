@@ -4,6 +4,10 @@
 mutable state of each URL (last checked, gone, pointer to its latest version) so that listing
 100,000 articles needs no aggregate over the versions. Raw bodies live once per digest in
 ``bodies``; every fetch that produced something new is a row in ``captures``.
+
+Every table of the database is declared here and created by a named migration
+(``archive.migrations``), the scheduler's included; APScheduler's ``apscheduler_jobs`` and the
+search index are created by migrations too, and described by their owners.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -154,4 +159,36 @@ versions = Table(
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     Index("ix_versions_content_hash", "content_hash"),
     Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first
+)
+
+# --- the scheduling daemon's state (crawler.monitor), in the same database -----------------
+
+scheduler_daemons = Table(  # the running daemon's heartbeat
+    "scheduler_daemons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
+    Column("poll_interval", Integer, nullable=False),
+)
+
+scheduler_paused = Table(  # sites paused with ``opdcwatch schedule pause``
+    "scheduler_paused",
+    metadata,
+    Column("site", String(255), primary_key=True),
+    Column("paused_at", UTCDateTime, nullable=False),
+)
+
+scheduler_notifications = Table(  # every notification delivery, next to the run it reports
+    "scheduler_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, nullable=True, index=True),
+    Column("site", String(200), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("target", Text, nullable=False),  # the apprise URL with its secrets masked
+    Column("ok", Boolean, nullable=False),
+    Column("error", Text, nullable=True),
 )

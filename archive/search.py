@@ -30,20 +30,10 @@ from parsers.segment import split_words
 
 logger = logging.getLogger(__name__)
 
+# Created by migration 0003 (archive/ddl): SQLite FTS5, contentless (the terms only find rows;
+# the text is in ``versions``); PostgreSQL a tsvector per version under a GIN index.
 SQLITE_TABLE = "search_fts"
 PG_TABLE = "search_index"
-# Contentless: the terms are only needed to find rows, never to show them (the text is in
-# ``versions``), so the index costs no second copy of every article.
-SQLITE_DDL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_TABLE} USING fts5("
-    "terms, content='', tokenize='unicode61 remove_diacritics 0')"
-)
-PG_DDL = (
-    f"CREATE TABLE IF NOT EXISTS {PG_TABLE} ("
-    "version_id BIGINT PRIMARY KEY REFERENCES versions(id), "
-    "article_id INTEGER NOT NULL, terms TSVECTOR NOT NULL)",
-    f"CREATE INDEX IF NOT EXISTS ix_{PG_TABLE}_terms ON {PG_TABLE} USING GIN (terms)",
-)
 BATCH_SIZE = 20
 CHUNK_CACHE = 65536  # space-separated chunks (a Thai clause, an English word) kept segmented
 QUERY_CATCH_UP_SECONDS = 0.5  # a query indexes fresh versions for at most this long
@@ -115,16 +105,6 @@ class SearchIndex:
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
         self._lock = threading.Lock()
-        self._ready = False
-
-    def ensure(self) -> None:
-        """Create the index table if the database has none yet."""
-        if self._ready:
-            return
-        with self.engine.begin() as conn:
-            for ddl in (SQLITE_DDL,) if self.sqlite else PG_DDL:
-                conn.execute(text(ddl))
-        self._ready = True
 
     def _missing(self) -> str:
         """Return the FROM clause of the versions the index lacks."""
@@ -139,7 +119,6 @@ class SearchIndex:
 
     def pending(self) -> int:
         """Return how many versions the index still lacks."""
-        self.ensure()
         with self.engine.connect() as conn:
             return int(conn.execute(text(f"SELECT count(*) {self._missing()}")).scalar_one())
 
@@ -151,7 +130,6 @@ class SearchIndex:
         the slow part (~10,000 words/s), so it runs outside any transaction and each batch is
         then written in one short one; the lock is held per batch, so a query can slip in.
         """
-        self.ensure()
         deadline = None if budget is None else time.monotonic() + budget
         added = 0
         while deadline is None or time.monotonic() < deadline or not added:

@@ -1,7 +1,7 @@
 """Crawl benchmark: the full pipeline against a bare Scrapy spider, and the 304 re-crawl.
 
 Run by hand: ``.venv/bin/python bench/crawl.py [--articles 2000]``. It serves a replica of
-N articles in a child process (``python -m crawler.replica --no-specials``), then, in the same
+N articles in a child process (``python -m crawler.demo --no-specials``), then, in the same
 run and against the same server:
 
 1. a bare Scrapy spider that follows the same links and only downloads (the baseline);
@@ -135,7 +135,7 @@ def main() -> None:
         [
             sys.executable,
             "-m",
-            "crawler.replica",
+            "crawler.demo",
             "--articles",
             str(args.articles),
             "--per-page",

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tzlocal import get_localzone
 
 from crawler.exceptions import ConfigError
-from crawler.schedules import parse_duration
+from crawler.monitor.triggers import parse_duration
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class SchedulerConfig:
 
 @dataclass(frozen=True)
 class HealthConfig:
-    """Thresholds of the health rules (see ``crawler.health``)."""
+    """Thresholds of the health rules (see ``crawler.monitor.health``)."""
 
     failures_in_a_row: int
     baseline_runs: int

@@ -51,8 +51,8 @@ class CrawlProcessError(CrawlerError):
 
 
 class ScheduleError(CrawlerError):
-    """Raised by ``crawler.schedules.parse_schedule`` when a profile's ``schedule`` is neither a
-    cron line (or ``@daily`` style macro) nor ``every <duration>``; the message names the
+    """Raised by ``crawler.monitor.triggers.parse_schedule`` when a profile's ``schedule`` is
+    neither a cron line (or ``@daily`` style macro) nor ``every <duration>``; the message names the
     profile and shows the accepted forms, so a typo is one clear line, not a site that never
     runs. ``crawler.profiles`` turns it into a :class:`ProfileError` naming the file."""
 
@@ -64,14 +64,15 @@ class ConfigError(CrawlerError):
 
 
 class SchedulerError(CrawlerError):
-    """Raised by the scheduling daemon (``crawler.scheduler``) and ``opdcwatch schedule``: no
+    """Raised by the scheduling daemon (``crawler.monitor.daemon``) and ``opdcwatch schedule``: no
     such scheduled site, a second daemon on the same database, a job store that cannot be read,
     no profile with a schedule."""
 
 
 class NotifyError(CrawlerError):
-    """Raised by ``crawler.notify.send`` when apprise is not installed (``opdcwatch[notify]``):
-    the daemon logs it and records the failed delivery; it never stops a run."""
+    """Raised by ``crawler.monitor.notify.send`` when apprise is not installed
+    (``opdcwatch[notify]``): the daemon logs it and records the failed delivery; it never stops
+    a run."""
 
 
 class CrawlTimeoutError(CrawlProcessError):

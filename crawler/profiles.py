@@ -20,7 +20,7 @@ from typing import Any
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
-from crawler.schedules import parse_schedule
+from crawler.monitor.triggers import parse_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class SiteProfile:
 def every_seconds(schedule: str) -> int | None:
     """Return the interval of an ``every 6h`` schedule in seconds, or None for a cron one.
 
-    Goes through ``crawler.schedules.parse_schedule``, so it agrees with the scheduler.
+    Goes through ``crawler.monitor.triggers.parse_schedule``, so it agrees with the scheduler.
     """
     trigger = parse_schedule(schedule, profile="?")
     if isinstance(trigger, IntervalTrigger):

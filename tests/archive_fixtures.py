@@ -8,6 +8,7 @@ with the reason when no server answers there).
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,17 @@ def postgres_url() -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite file that does not exist yet, under tmp_path."""
     return f"sqlite:///{tmp_path / 'archive.db'}"
+
+
+RELEASE_ARCHIVE = Path(__file__).parent / "fixtures" / "archive" / "release-0.1.0.db"
+
+
+@pytest.fixture
+def release_archive(tmp_path: Path) -> str:
+    """A copy of an archive written by release 0.1.0 (see tests/fixtures/archive/README.md)."""
+    path = tmp_path / "release-0.1.0.db"
+    shutil.copyfile(RELEASE_ARCHIVE, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import inspect, text
 
-from archive import Archive, SchemaError, feed
+from archive import Archive, SchemaError, feed, schema
 from archive import migrations as mig
 from archive.db import create_archive_engine
 from tests.archive_helpers import record
@@ -90,9 +91,6 @@ def test_a_version_1_database_gets_the_web_indexes(
     mig.MIGRATIONS.clear()
     mig.MIGRATIONS.update(first)
     with Archive.open(archive_url) as arch:  # as opdcwatch with 0001 alone left it
-        with arch.writing() as conn:
-            conn.execute(text("DROP INDEX ix_versions_fetched"))
-            conn.execute(text("DROP INDEX ix_articles_latest_version"))
         record(arch, "opdc_v1.html", 0)
         record(arch, "opdc_v2_sentence.html", 24)
         assert mig.current_version(arch.engine) == 1
@@ -128,3 +126,41 @@ def test_the_feed_and_also_at_queries_use_indexes(sqlite_arch: Archive) -> None:
         plan = " | ".join(r[3] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {also_at}")))
         assert "SCAN" not in plan, plan
         assert "ix_articles_latest_version" in plan, plan
+
+
+def _nullable(engine, table: str) -> dict[str, bool]:
+    """Return {column: nullable} as the database reports it."""
+    return {c["name"]: bool(c["nullable"]) for c in inspect(engine).get_columns(table)}
+
+
+def test_the_frozen_migrations_build_exactly_the_declared_schema(archive_url: str) -> None:
+    """schema.py is what the code reads and writes; the frozen DDL files are what databases
+    get. They must never drift apart: every declared table, column, nullability and index."""
+    with Archive.open(archive_url) as arch:
+        tables = set(inspect(arch.engine).get_table_names())
+        for table in schema.metadata.sorted_tables:
+            assert table.name in tables
+            nullable = _nullable(arch.engine, table.name)
+            assert set(nullable) == {c.name for c in table.columns}, table.name
+            for column in table.columns:
+                if not column.primary_key:
+                    assert nullable[column.name] == column.nullable, (table.name, column.name)
+            declared = {i.name for i in table.indexes}
+            assert declared <= _index_names(arch.engine, table.name), table.name
+        assert "apscheduler_jobs" in tables
+
+
+def test_an_archive_written_by_release_0_1_0_opens_and_keeps_everything(
+    release_archive: str,
+) -> None:
+    """tests/fixtures/archive/release-0.1.0.db: the demo crawled twice, real pages ingested, a
+    site paused, a scheduled job, a notification and the search index, all made by 0.1.0."""
+    with Archive.open(release_archive) as arch:
+        assert mig.current_version(arch.engine) == len(mig.MIGRATIONS)
+        with arch.reading() as conn:
+            assert conn.execute(text("SELECT count(*) FROM versions")).scalar() == 21
+            assert conn.execute(text("SELECT site FROM scheduler_paused")).scalar() == "replica"
+            assert conn.execute(text("SELECT count(*) FROM scheduler_notifications")).scalar()
+            blob = conn.execute(text("SELECT job_state FROM apscheduler_jobs")).scalar_one()
+        assert pickle.loads(blob)["func"] == "crawler.monitor.daemon:run_scheduled_crawl"
+        assert feed.recent_changes(arch)

@@ -14,9 +14,9 @@ import pytest
 from archive import Archive
 from archive.diff import diff_versions
 from archive.queries import list_articles, list_runs
-from crawler.replica import ReplicaServer, ReplicaSite
-from crawler.replica.profile import write_replica_profile
-from crawler.replica.site import NEW_TITLE_PREFIX
+from crawler.demo import ReplicaServer, ReplicaSite
+from crawler.demo.profile import write_replica_profile
+from crawler.demo.site import NEW_TITLE_PREFIX
 from tests.cli_helpers import OPDCWATCH, opdcwatch
 
 SUMMARY_RE = re.compile(

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from archive.store import Archive
-from crawler import notify
 from crawler.cli import cli
+from crawler.monitor import notify
 from tests.cli_helpers import opdcwatch
 from tests.scheduler_helpers import FIXTURES
 
@@ -69,7 +69,6 @@ def archive_url(tmp_path) -> str:
             errors=["crawl process failed (exit 2): cannot reach thaipr.net"],
         )
         with archive.writing() as conn:
-            notify.ensure_tables(conn)
             notify.record_deliveries(
                 conn,
                 "prnews",

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from archive.store import Archive
 from crawler.cli import cli
 from crawler.config import load_config
+from crawler.demo import ReplicaServer, ReplicaSite
+from crawler.monitor.daemon import Daemon
+from crawler.monitor.jobstore import stop_scheduler
 from crawler.profiles import load_profile
-from crawler.replica import ReplicaServer, ReplicaSite
-from crawler.schedule_store import stop_scheduler
-from crawler.scheduler import Daemon
 from tests.cli_helpers import opdcwatch
 from tests.scheduler_helpers import (
     FIXTURES,

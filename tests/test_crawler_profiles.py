@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
+from crawler.monitor.triggers import parse_schedule
 from crawler.profiles import (
     build_profile,
     bundled_profiles,
@@ -13,7 +14,6 @@ from crawler.profiles import (
     load_registry,
     select_profiles,
 )
-from crawler.schedules import parse_schedule
 
 BUNDLED = {"opdc-news", "thaipr", "ryt9", "okmass"}
 

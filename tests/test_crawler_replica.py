@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from crawler.replica import ReplicaServer, ReplicaSite
-from crawler.replica.site import EDIT_NEW, EDIT_OLD
+from crawler.demo import ReplicaServer, ReplicaSite
+from crawler.demo.site import EDIT_NEW, EDIT_OLD
 
 
 @pytest.fixture

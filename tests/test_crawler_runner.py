@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from archive import Archive
+from crawler.demo import ReplicaServer, ReplicaSite
+from crawler.demo.profile import write_replica_profile
 from crawler.exceptions import CrawlProcessError, CrawlTimeoutError, SettingError
 from crawler.profiles import bundled_profiles
-from crawler.replica import ReplicaServer, ReplicaSite
-from crawler.replica.profile import write_replica_profile
 from crawler.runner import (
     CrawlSummary,
     SiteResult,

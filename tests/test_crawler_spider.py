@@ -8,8 +8,8 @@ import pytest
 
 from archive import Archive
 from archive.queries import list_articles
-from crawler.replica import ReplicaServer, ReplicaSite
-from crawler.replica.profile import write_replica_profile
+from crawler.demo import ReplicaServer, ReplicaSite
+from crawler.demo.profile import write_replica_profile
 from crawler.runner import run_crawl_subprocess
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from archive.store import Archive
-from crawler import health
 from crawler.config import load_config
-from crawler.health import BodyRecord, RunRecord, SiteHistory
+from crawler.monitor import health
+from crawler.monitor.health import BodyRecord, RunRecord, SiteHistory
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "scheduler" / "health").glob("*.json"))
 PORTAL = Path(__file__).parent / "fixtures" / "scheduler" / "redesign"

@@ -1,4 +1,4 @@
-"""Notifications (crawler/notify.py): the message of a run, its diff excerpt, and delivery
+"""Notifications (crawler/monitor/notify.py): the message of a run, its diff excerpt, and delivery
 through apprise to a json:// endpoint on 127.0.0.1 that the test starts."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pytest
 
 from archive.diff import word_diff
 from archive.store import Archive
-from crawler import notify
 from crawler.config import load_config
-from crawler.health import HealthWarning
-from crawler.notify import ChangedArticle, Delivery
+from crawler.monitor import notify
+from crawler.monitor.health import HealthWarning
+from crawler.monitor.notify import ChangedArticle, Delivery
 from tests.scheduler_helpers import NotificationSink
 
 HERE = Path(__file__).parent / "fixtures" / "scheduler"
@@ -110,7 +110,6 @@ def test_deliveries_are_recorded_beside_their_run(tmp_path):
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         run_id = archive.start_run("opdc-news")
         with archive.writing() as conn:
-            notify.ensure_tables(conn)
             notify.record_deliveries(
                 conn,
                 "opdc-news",

@@ -13,9 +13,9 @@ from sqlalchemy import text
 
 from archive.store import Archive
 from crawler.config import load_config
-from crawler.replica import ReplicaServer, ReplicaSite
-from crawler.replica.site import EDIT_NEW, ROLE_EDITED, ROLE_RETITLED
-from crawler.schedule_store import ScheduleControl, job_id
+from crawler.demo import ReplicaServer, ReplicaSite
+from crawler.demo.site import EDIT_NEW, ROLE_EDITED, ROLE_RETITLED
+from crawler.monitor.jobstore import ScheduleControl, job_id
 from tests.cli_helpers import opdcwatch
 from tests.scheduler_helpers import (
     FIXTURES,

@@ -1,4 +1,4 @@
-"""Schedules (crawler/schedules.py): cron lines with crontab's weekdays, and 'every 6h'."""
+"""Schedules (crawler/monitor/triggers.py): cron lines with crontab's weekdays, and 'every 6h'."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.exceptions import ScheduleError
-from crawler.schedules import (
+from crawler.monitor.triggers import (
     format_duration,
     interval_seconds,
     parse_duration,

@@ -1,4 +1,4 @@
-"""The job store in the archive database (crawler/schedule_store.py and Daemon.sync_jobs), on
+"""The job store in the archive database (crawler/monitor/jobstore.py and Daemon.sync_jobs), on
 SQLite and on PostgreSQL (skipped with the reason when no server answers on 127.0.0.1)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 from archive.store import Archive
-from crawler import notify
 from crawler.config import load_config
-from crawler.profiles import load_profile
-from crawler.schedule_store import (
+from crawler.monitor import notify
+from crawler.monitor.daemon import Daemon
+from crawler.monitor.jobstore import (
     ScheduleControl,
     daemon_status,
     job_id,
@@ -19,7 +19,7 @@ from crawler.schedule_store import (
     scheduled_sites,
     stop_scheduler,
 )
-from crawler.scheduler import Daemon
+from crawler.profiles import load_profile
 from tests.scheduler_helpers import FIXTURES, write_profile
 
 CONFIG = load_config(FIXTURES / "fast.toml", env={})

@@ -98,8 +98,8 @@ def _schedule(db_url: str, site: str, schedule: str) -> None:
     """Put a site's job in the archive's job store, as ``opdcwatch schedule run`` does."""
     from archive import Archive
     from crawler.config import load_config
-    from crawler.schedule_store import JOB_FUNC, job_id, make_scheduler, stop_scheduler
-    from crawler.schedules import parse_schedule
+    from crawler.monitor.jobstore import JOB_FUNC, job_id, make_scheduler, stop_scheduler
+    from crawler.monitor.triggers import parse_schedule
 
     config = load_config(None, env={}, cwd=Path(db_url.removeprefix("sqlite:///")).parent)
     with Archive.open(db_url) as arch:

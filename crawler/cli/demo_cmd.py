@@ -46,8 +46,8 @@ def demo(db_url: str | None, n_articles: int) -> None:
     from archive.diff import diff_versions
     from archive.diff_render import render
     from archive.queries import list_articles
-    from crawler.replica import ReplicaServer, ReplicaSite
-    from crawler.replica.profile import write_replica_profile
+    from crawler.demo import ReplicaServer, ReplicaSite
+    from crawler.demo.profile import write_replica_profile
     from crawler.runner import run_crawl_subprocess
 
     with (

@@ -46,7 +46,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
     """
     from archive import queries
     from archive.store import Archive
-    from crawler.notify import deliveries_for_runs
+    from crawler.monitor.notify import deliveries_for_runs
 
     with Archive.open(db_url, create=False) as archive:
         found = queries.list_runs(archive, site=site, limit=limit)
@@ -103,8 +103,8 @@ def _site_names(archive) -> list[str]:
 
 def _intervals(archive, config) -> dict[str, float]:
     """Seconds between scheduled runs per site that the job store holds (not paused)."""
-    from crawler.schedule_store import JOB_PREFIX, read_jobs
-    from crawler.schedules import interval_seconds
+    from crawler.monitor.jobstore import JOB_PREFIX, read_jobs
+    from crawler.monitor.triggers import interval_seconds
 
     jobs = read_jobs(archive, config)
     return {
@@ -132,8 +132,8 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
       opdcwatch health || echo "a site needs attention"
     """
     from archive.store import Archive
-    from crawler import health as rules
     from crawler.config import load_config
+    from crawler.monitor import health as rules
 
     config = load_config(config_path)
     with Archive.open(db_url, create=False) as archive:

@@ -77,8 +77,8 @@ def run(
     from archive.store import Archive
     from crawler.config import load_config
     from crawler.exceptions import SchedulerError
+    from crawler.monitor.daemon import Daemon
     from crawler.profiles import load_registry, select_profiles
-    from crawler.scheduler import Daemon
 
     config = load_config(config_path)
     registry = load_registry(profile_files, sites_dir)
@@ -107,7 +107,7 @@ def run(
 def _control(db_url: str | None, config_path: str | None):
     from archive.store import Archive
     from crawler.config import load_config
-    from crawler.schedule_store import ScheduleControl
+    from crawler.monitor.jobstore import ScheduleControl
 
     config = load_config(config_path)
     archive = Archive.open(db_url, create=False)
@@ -115,7 +115,7 @@ def _control(db_url: str | None, config_path: str | None):
 
 
 def _daemon_note(archive) -> str:
-    from crawler.schedule_store import daemon_status
+    from crawler.monitor.jobstore import daemon_status
 
     status = daemon_status(archive)
     if status is None or not status.alive:
@@ -136,7 +136,7 @@ def list_(as_json: bool, db_url: str | None, config_path: str | None) -> None:
     """
     from archive.store import Archive
     from crawler.config import load_config
-    from crawler.schedule_store import daemon_status, scheduled_sites
+    from crawler.monitor.jobstore import daemon_status, scheduled_sites
 
     config = load_config(config_path)
     with Archive.open(db_url, create=False) as archive:

@@ -22,7 +22,7 @@ def scheduler_status(config: Config) -> Callable[[Archive], dict[str, dict[str, 
     """
 
     def status(archive: Archive) -> dict[str, dict[str, Any]]:
-        from crawler.schedule_store import scheduled_sites
+        from crawler.monitor.jobstore import scheduled_sites
 
         return {
             s.site: {

@@ -1,4 +1,4 @@
-"""``python -m crawler.replica``: serve the replica until killed; prints its URL first.
+"""``python -m crawler.demo``: serve the replica until killed; prints its URL first.
 
 Used by the benchmark (a server in its own process does not compete with the crawler for the
 GIL) and handy for trying ``opdcwatch crawl --profile`` by hand.
@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.replica.server import ReplicaServer
-from crawler.replica.site import ReplicaSite
+from crawler.demo.server import ReplicaServer
+from crawler.demo.site import ReplicaSite
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m crawler.replica", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
     parser.add_argument("--articles", type=int, default=10, help="number of OPDC articles")
     parser.add_argument("--per-page", type=int, default=5, help="articles per listing page")

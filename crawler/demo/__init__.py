@@ -1,5 +1,5 @@
-"""A local replica of an OPDC-like news site, served on 127.0.0.1 for tests, the demo and
-the crawl benchmark (no internet needed).
+"""The replica news site: a fixture for the demo, the tests and the crawl benchmark, served on
+127.0.0.1 (no internet needed). It is an OPDC-like site, not part of the crawl path.
 
 It reproduces what makes real Thai government news sites hard to monitor: boilerplate with a
 view counter, an "updated" stamp and a rotating sidebar that change on every request,
@@ -10,7 +10,7 @@ edits the site the way a newsroom does (a sentence, a title, a removal, a new ar
 
 from __future__ import annotations
 
-from crawler.replica.server import ReplicaServer
-from crawler.replica.site import ReplicaArticle, ReplicaSite
+from crawler.demo.server import ReplicaServer
+from crawler.demo.site import ReplicaArticle, ReplicaSite
 
 __all__ = ["ReplicaArticle", "ReplicaServer", "ReplicaSite"]

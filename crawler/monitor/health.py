@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, select
 
 from crawler.config import HealthConfig
-from crawler.schedules import format_duration
+from crawler.monitor.triggers import format_duration
 
 if TYPE_CHECKING:
     from archive.store import Archive

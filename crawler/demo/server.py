@@ -17,8 +17,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.replica import pages
-from crawler.replica.site import BINARY_ID, ROLE_FLAKY, ROLE_SLOW, ReplicaArticle, ReplicaSite
+from crawler.demo import pages
+from crawler.demo.site import BINARY_ID, ROLE_FLAKY, ROLE_SLOW, ReplicaArticle, ReplicaSite
 
 logger = logging.getLogger(__name__)
 

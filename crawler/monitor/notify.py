@@ -17,40 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Connection,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    select,
-)
+from sqlalchemy import Connection, and_, select
 
-from archive.schema import UTCDateTime, articles, captures, versions
+from archive.schema import articles, captures, versions
+from archive.schema import scheduler_notifications as notifications
 from crawler.config import NotifyConfig
 from crawler.exceptions import NotifyError
-from crawler.health import HealthWarning
+from crawler.monitor.health import HealthWarning
 from parsers.segment import is_word, split_words
 
 logger = logging.getLogger(__name__)
-
-state_metadata = MetaData()
-
-notifications = Table(
-    "scheduler_notifications",
-    state_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("run_id", Integer, nullable=True, index=True),
-    Column("site", String(200), nullable=False),
-    Column("sent_at", UTCDateTime, nullable=False),
-    Column("target", Text, nullable=False),  # the apprise URL with its secrets masked
-    Column("ok", Boolean, nullable=False),
-    Column("error", Text, nullable=True),
-)
 
 LABEL_NEW = "ใหม่ (new)"
 LABEL_CHANGED = "แก้ไข (changed)"
@@ -306,16 +282,11 @@ def record_deliveries(
         conn.execute(notifications.insert(), rows)
 
 
-def ensure_tables(conn: Connection) -> None:
-    """Create the notifications table if it is missing (it is not part of the archive)."""
-    state_metadata.create_all(conn, checkfirst=True)
-
-
 def deliveries_for_runs(conn: Connection, run_ids: Iterable[int]) -> dict[int, list[Delivery]]:
     """Return the recorded deliveries of each run (for ``opdcwatch runs``)."""
     ids = list(run_ids)
     found: dict[int, list[Delivery]] = {}
-    if not ids or not conn.dialect.has_table(conn, notifications.name):
+    if not ids:
         return found
     query = (
         select(notifications).where(notifications.c.run_id.in_(ids)).order_by(notifications.c.id)

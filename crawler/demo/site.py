@@ -78,7 +78,7 @@ class Seed:
 @cache
 def load_seed(name: str) -> Seed:
     """Read a data file: ``key: value`` header lines, a blank line, paragraphs."""
-    text = resources.files("crawler.replica").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("crawler.demo").joinpath("data", name).read_text(encoding="utf-8")
     head, _, body = text.partition("\n\n")
     fields = dict(line.split(": ", 1) for line in head.splitlines())
     paragraphs = tuple(p.strip() for p in body.split("\n\n") if p.strip())
@@ -88,7 +88,7 @@ def load_seed(name: str) -> Seed:
 @cache
 def data_text(name: str) -> str:
     """Return a data file (a template or a list) as text."""
-    return resources.files("crawler.replica").joinpath("data", name).read_text(encoding="utf-8")
+    return resources.files("crawler.demo").joinpath("data", name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

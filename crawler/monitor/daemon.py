@@ -1,7 +1,7 @@
 """The scheduling daemon: every profile with a ``schedule`` crawled on time, for months.
 
 ``opdcwatch schedule run`` builds a :class:`Daemon`: APScheduler 3 with its jobs in the archive
-database (see ``crawler.schedule_store``), one job per site with the stable id
+database (see ``crawler.monitor.jobstore``), one job per site with the stable id
 ``crawl:<name>``, ``max_instances=1``, coalescing and a misfire grace time, so that a restart
 picks the schedule up where it was and a missed run runs once. Each run calls the crawler's
 subprocess runner (a Twisted reactor cannot restart; a child also hands its memory back) with a
@@ -30,11 +30,10 @@ from sqlalchemy import delete, insert, update
 
 from archive import queries
 from archive.store import Archive
-from crawler import health, notify
 from crawler.config import Config
 from crawler.exceptions import CrawlTimeoutError, SchedulerError
-from crawler.profiles import SiteProfile
-from crawler.schedule_store import (
+from crawler.monitor import health, notify
+from crawler.monitor.jobstore import (
     JOB_FUNC,
     _heartbeat_limit,
     _now,
@@ -44,10 +43,10 @@ from crawler.schedule_store import (
     make_scheduler,
     read_paused,
     site_of,
-    state_metadata,
     stop_scheduler,
 )
-from crawler.schedules import parse_schedule, same_schedule
+from crawler.monitor.triggers import parse_schedule, same_schedule
+from crawler.profiles import SiteProfile
 from parsers.exceptions import OpdcwatchError
 
 logger = logging.getLogger(__name__)
@@ -179,9 +178,6 @@ class Daemon:
         stop_scheduler(self.scheduler, wait=True)  # waits for the crawl threads, see crawl()
 
     def _register(self) -> None:
-        with self.archive.writing() as conn:
-            state_metadata.create_all(conn, checkfirst=True)
-            notify.ensure_tables(conn)
         current = daemon_status(self.archive)
         if (
             current is not None
@@ -273,7 +269,7 @@ class Daemon:
             return set()
 
     def _apply_pauses(self) -> None:
-        """Pause again any paused site whose job a firing rewrote (see schedule_store)."""
+        """Pause again any paused site whose job a firing rewrote (see crawler.monitor.jobstore)."""
         for name in self._paused_safe() & set(self.profiles):
             job = self.scheduler.get_job(job_id(name))
             if job is not None and job.next_run_time is not None:

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from html import escape
 from string import Template
 
-from crawler.replica.site import (
+from crawler.demo.site import (
     BINARY_ID,
     PRIVATE_ID,
     THAI_MONTHS,

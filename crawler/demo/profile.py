@@ -19,7 +19,7 @@ def write_replica_profile(
     """
     if template is None:
         text = (
-            resources.files("crawler.replica")
+            resources.files("crawler.demo")
             .joinpath("data", DEFAULT_TEMPLATE)
             .read_text(encoding="utf-8")
         )

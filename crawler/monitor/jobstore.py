@@ -3,7 +3,7 @@
 APScheduler 3 stores the jobs in ``apscheduler_jobs``: one per site with the stable id
 ``crawl:<name>`` (``next_run_time`` NULL = paused), and one-shot ``run-now:<name>`` jobs that
 ``schedule run-now`` adds. The command line opens the store with a *paused* scheduler, which
-reads and rewrites jobs but never runs one; the daemon (``crawler.scheduler``) re-reads the
+reads and rewrites jobs but never runs one; the daemon (``crawler.monitor.daemon``) re-reads the
 store at every poll, so a change takes effect within seconds, or when it next starts. The
 ``scheduler_daemons`` table holds the running daemon's heartbeat. ``scheduler_paused`` records
 which sites are paused apart from the job rows: APScheduler rewrites a due job's
@@ -25,58 +25,36 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from archive import queries
-from archive.schema import UTCDateTime
+from archive.schema import scheduler_daemons as daemons
+from archive.schema import scheduler_paused as paused_sites
 from archive.store import Archive
-from crawler import health
 from crawler.config import Config
 from crawler.exceptions import SchedulerError
-from crawler.schedules import interval_seconds
+from crawler.monitor import health
+from crawler.monitor.triggers import interval_seconds
 
 logger = logging.getLogger(__name__)
 
 JOBSTORE_TABLE = "apscheduler_jobs"
 JOB_PREFIX = "crawl:"
 RUN_NOW_PREFIX = "run-now:"
-JOB_FUNC = "crawler.scheduler:run_scheduled_crawl"
+JOB_FUNC = "crawler.monitor.daemon:run_scheduled_crawl"
 # a daemon whose heartbeat is older than this many poll intervals (and 30 s) is dead
 HEARTBEAT_LIVES = 5
 HEARTBEAT_MINIMUM = dt.timedelta(seconds=30)
-
-state_metadata = MetaData()
-
-daemons = Table(
-    "scheduler_daemons",
-    state_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("host", String(255), nullable=False),
-    Column("pid", Integer, nullable=False),
-    Column("started_at", UTCDateTime, nullable=False),
-    Column("heartbeat_at", UTCDateTime, nullable=False),
-    Column("poll_interval", Integer, nullable=False),
-)
-
-paused_sites = Table(
-    "scheduler_paused",
-    state_metadata,
-    Column("site", String(255), primary_key=True),
-    Column("paused_at", UTCDateTime, nullable=False),
-)
 
 
 def read_paused(archive: Archive) -> set[str]:
     """Return the names of the sites paused with ``schedule pause``."""
     with archive.reading() as conn:
-        if not conn.dialect.has_table(conn, paused_sites.name):
-            return set()
         return set(conn.execute(select(paused_sites.c.site)).scalars())
 
 
 def _set_paused(archive: Archive, site: str, paused: bool) -> None:
     with archive.writing() as conn:
-        paused_sites.create(conn, checkfirst=True)
         conn.execute(delete(paused_sites).where(paused_sites.c.site == site))
         if paused:
             conn.execute(insert(paused_sites).values(site=site, paused_at=_now()))
@@ -156,8 +134,6 @@ def daemon_status(archive: Archive, *, now: dt.datetime | None = None) -> Daemon
     """Return the newest daemon heartbeat, or None when no daemon ever ran on this database."""
     now = now or _now()
     with archive.reading() as conn:
-        if not conn.dialect.has_table(conn, daemons.name):
-            return None
         row = conn.execute(select(daemons).order_by(daemons.c.heartbeat_at.desc())).first()
     if row is None:
         return None
@@ -201,9 +177,6 @@ def describe_trigger(job: Job) -> str:
 
 def read_jobs(archive: Archive, config: Config) -> list[Job]:
     """Return the stored jobs without starting a scheduler (for listings and the web page)."""
-    with archive.reading() as conn:
-        if not conn.dialect.has_table(conn, JOBSTORE_TABLE):
-            return []
     store = SQLAlchemyJobStore(engine=archive.engine, tablename=JOBSTORE_TABLE)
     store.start(make_scheduler(archive, config), "default")  # reads; never runs a job
     return store.get_all_jobs()
