@@ -245,5 +245,14 @@ EVENT_WORDS = re.compile(r"เมื่อ|ระหว่าง|ตั้งแ
 # A labelled date line: "เผยแพร่ข้อมูลเมื่อ ... ปรับปรุงข้อมูลล่าสุดเมื่อ ...".
 MODIFIED_LABEL = re.compile(r"ปรับปรุง|แก้ไขล่าสุด|แก้ไขเมื่อ|updated|modified|last edited", re.IGNORECASE)
 PUBLISHED_LABEL = re.compile(
-    r"เผยแพร่|โพสต์|ลงข่าว|วันที่ลง|published|posted|released|submitted", re.IGNORECASE
+    r"เผยแพร่|โพสต์|ลงข่าว|วันที่ลง|ลงวันที่|เขียนเมื่อ|เขียนโดย|ส่งโดย|สร้างเมื่อ|บันทึกเมื่อ|"
+    r"ประกาศเมื่อ|published|posted|released|submitted|created",
+    re.IGNORECASE,
+)
+# Japanese, Chinese and Korean labels count only right before their date ("投稿日：2020/07/13",
+# "입력2023.11.02."): inside a sentence "公開" or "发布" is a word like any other.
+_CJK_LABEL_END = r"(?:日|日期|日時|时间|時間|時刻|일시)?\s*[:：]?\s*$"
+CJK_MODIFIED_LABEL = re.compile(r"(?:更新|修改|수정|업데이트)" + _CJK_LABEL_END)
+CJK_PUBLISHED_LABEL = re.compile(
+    r"(?:公開|投稿|掲載|配信|発行|作成|質問|发布|發布|发表|發表|입력|등록)" + _CJK_LABEL_END
 )

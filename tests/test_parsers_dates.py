@@ -41,7 +41,7 @@ def test_range_end_is_flagged_not_dropped() -> None:
 
 def test_date_line_rejects_body_sentences_with_dates() -> None:
     assert date_line_iso("21 กันยายน 2563") == "2020-09-21"
-    assert date_line_iso("โพสต์เมื่อ 21 ก.ย. 2563 10:30 น.") == "2020-09-21T10:30:00"
+    assert date_line_iso("โพสต์เมื่อ 21 ก.ย. 2563 10:30 น.") == "2020-09-21T10:30:00+07:00"
     assert date_line_iso("เมื่อวันที่ 22 เมษายน 2551 สำนักงาน ก.พ.ร. จัดสัมมนา") is None
     long_sentence = "สำนักงาน ก.พ.ร. ได้รับมอบหมายจากคณะรัฐมนตรี เมื่อวันที่ 4 ธันวาคม 2561 " * 2
     assert date_line_iso(long_sentence) is None
@@ -49,4 +49,4 @@ def test_date_line_rejects_body_sentences_with_dates() -> None:
 
 def test_labelled_dates_split_published_and_modified() -> None:
     line = "เผยแพร่ข้อมูลเมื่อ 3 กันยายน 2552 14:56:24 ปรับปรุงข้อมูลล่าสุดเมื่อ ๕ กันยายน ๒๕๕๒ 09:00:00"
-    assert labelled_dates(line) == ("2009-09-03T14:56:24", "2009-09-05T09:00:00")
+    assert labelled_dates(line) == ("2009-09-03T14:56:24+07:00", "2009-09-05T09:00:00+07:00")
