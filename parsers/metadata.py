@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import islice, pairwise
@@ -40,6 +40,7 @@ from parsers.visible import (
     find_visible_dates,
     line_of_title,
     page_lines,
+    site_names,
 )
 
 logger = logging.getLogger(__name__)
@@ -235,29 +236,39 @@ def _page_title(root: etree._Element) -> str:
     return next((_text(el) for el in root.iter("title")), "")
 
 
-def _is_generic(title: str, site_name: str | None) -> bool:
-    """True for a title that names the site, not the article (":: กลุ่ม... ::", og:site_name)."""
+def _is_generic(title: str, site_names: Collection[str]) -> bool:
+    """True for a title that names the site, not the article (":: กลุ่ม... ::", the logo)."""
     if _DECORATION_RE.search(title):
         return True
-    return (
-        bool(site_name)
-        and normalize_line(title).casefold() == normalize_line(site_name or "").casefold()
-    )
+    folded = normalize_line(title).casefold()
+    return any(folded == normalize_line(name).casefold() for name in site_names if name)
+
+
+def _title_site_parts(page_title: str) -> list[str]:
+    """Return the parts of ``<title>`` that are not its longest: the site's name, usually."""
+    parts = [p.strip() for p in TITLE_SEPARATORS.split(page_title) if p.strip()]
+    longest = max(parts, key=len, default="")
+    return [p for p in parts if p != longest]
 
 
 def declared_title(meta: dict[str, str], ld: list[dict], page_title: str) -> str | None:
-    """Return og:title (or JSON-LD headline) minus the site name, unless it is only the site."""
+    """Return og:title (or JSON-LD headline) minus the site name, unless it is only the site.
+
+    og:title names the site on some CMSs: it is then og:site_name, or the site part of
+    ``<title>`` ("ข่าว... | ศาลจังหวัดอุดรธานี" with og:title "ศาลจังหวัดอุดรธานี").
+    """
     site_name = meta.get("og:site_name")
+    names = [site_name or "", *_title_site_parts(page_title)]
     for value in (meta.get("og:title"), meta.get("twitter:title")):
         if value and normalize_line(value):
             title = strip_site_name(normalize_line(value), site_name)
-            if not _is_generic(title, site_name):
+            if not _is_generic(title, names):
                 return title
     for node in ld:
         headline = node.get("headline") or node.get("name")
         if isinstance(headline, str) and normalize_line(headline):
             title = normalize_line(headline)
-            if not _is_generic(title, site_name):
+            if not _is_generic(title, names):
                 return title
     return None
 
@@ -266,7 +277,7 @@ def _h1_or_title(root: etree._Element, meta: dict[str, str]) -> str | None:
     page_title = _page_title(root)
     site_name = meta.get("og:site_name")
     stripped = strip_site_name(page_title, site_name) if page_title else ""
-    if stripped and _is_generic(stripped, site_name):
+    if stripped and _is_generic(stripped, [site_name or ""]):
         stripped = ""
     for h1 in root.iter("h1"):
         text = _text(h1)
@@ -307,9 +318,9 @@ def _choose_title(
     shown = _h1_in_title(page.root, page_title)
     if shown:
         return shown, None
-    site_name = meta.get("og:site_name")
+    names = [meta.get("og:site_name") or "", *site_names(page.lines)]
     hints = [page_title, meta.get("og:title") or "", meta.get("twitter:title") or ""]
-    headline = find_headline(page.lines, [h for h in hints if not _is_generic(h, site_name)])
+    headline = find_headline(page.lines, [h for h in hints if not _is_generic(h, names)])
     if headline is not None:
         return headline.text, headline
     return _h1_or_title(page.root, meta), None

@@ -25,7 +25,7 @@ from parsers.normalize import normalize_line
 from parsers.textclean import LineKind, classify_line
 
 _SKIP_TAGS = frozenset((*SCRIPT_TAGS, "head", "select", "textarea", "button", "svg", "iframe"))
-_FURNITURE_TAGS = frozenset(("nav", "aside", "footer", "menu", "form"))
+_FURNITURE_TAGS = frozenset(("nav", "aside", "footer", "menu"))
 _ARTICLE_TAGS = frozenset(("article", "main"))
 _NEVER_FURNITURE = frozenset(("html", "body", "article", "main"))
 _LIST_TAGS = frozenset(("li",))
@@ -35,9 +35,13 @@ _TITLE_NAMES = re.compile(
     r"(?:^|[\s_-])(?:title|headline|head|topic|subject|contentheading|heading|hd)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.IGNORECASE)
+# "font-weight: bold", or the shorthand "font: bold 18px Tahoma".
+_BOLD_STYLE = re.compile(
+    r"font(?:-weight)?\s*:[^;]*?(?<![\w-])(?:bold|bolder|[6-9]00)(?![\w-])", re.IGNORECASE
+)
 _FONT_SIZE_STYLE = re.compile(
-    r"font-size\s*:\s*(?:(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>px|pt|em|rem|%)|(?P<word>x*-?large))",
+    r"font(?:-size)?\s*:[^;]*?(?<![\w.-])(?:(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>px|pt|em|rem|%)"
+    r"|(?P<word>x*-?large))(?![\w-])",
     re.IGNORECASE,
 )
 _CSS_RULE = re.compile(r"([^{}]+)\{([^}]*)\}")
@@ -55,6 +59,12 @@ _DATELINE_PREFIX = re.compile(r"^[\s(\[]*[^\d\s(\[][^\d]{0,30}?[)\]\s,]*$")
 _DATELINE_SUFFIX = re.compile(r"^\s*(?:--|-|–|—|/|:)")
 _DATELINE_REACH = 40  # a wire dateline's date starts within this many characters
 _TEASER_CHARS = 15  # a dated line with this much more linked text links to another item
+# The site's name and logo: never the headline, and a <title> equal to them is generic.
+_BRANDING_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:logo|brand|branding|site-?title|site-?name|sitename|masthead)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_HOME_LINKS = frozenset(("/", "./", "index.php", "index.html", "index.htm", "default.aspx"))
 HINT_SHARE = 0.4  # a line is the <title>'s headline if it is this much of it, not the site part
 _BREADCRUMB_TAIL = re.compile(r"[>»›/|:]\s*$")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -72,6 +82,7 @@ class Line:
     furniture: bool
     listed: bool
     heading: bool
+    branding: bool
 
     @property
     def link_share(self) -> float:
@@ -87,6 +98,7 @@ class _Context:
     heading: bool = False
     link: bool = False
     article: bool = False  # inside <article> or <main>: a <header> there is the article's
+    branding: bool = False  # the site's name or logo
 
 
 @dataclass
@@ -114,6 +126,7 @@ class _Builder:
                     furniture=ctx.furniture or any(c.furniture for _, c in visible),
                     listed=ctx.listed,
                     heading=all(c.heading for _, c in visible),
+                    branding=any(c.branding for _, c in visible),
                 )
             )
         self.parts.clear()
@@ -176,6 +189,14 @@ def _own_emphasis(el: etree._Element, tag: str, classes: frozenset[str]) -> tupl
     return emphasis + named, named
 
 
+def _is_branding(el: etree._Element, tag: str) -> bool:
+    """True for the site's name or logo: a link home, a "logo"/"site-title" element."""
+    if tag == "a" and el.get("href", "").strip().lower() in _HOME_LINKS:
+        return True
+    names = el.get("class") or el.get("id")
+    return bool(names) and bool(_BRANDING_NAMES.search(f"{names} {el.get('id', '')}"))
+
+
 def _is_furniture(el: etree._Element, tag: str, in_article: bool) -> bool:
     if tag in _FURNITURE_TAGS or el.get("role") in ("navigation", "banner", "contentinfo"):
         return True
@@ -208,14 +229,16 @@ def page_lines(root: etree._Element) -> list[Line]:
             parent = stack[-1]
             own, named = _own_emphasis(el, tag, classes)
             inherited = parent.emphasis - (parent.named if tag in BLOCK_TAGS else 0)
+            branding = parent.branding or _is_branding(el, tag)
             ctx = _Context(
                 emphasis=inherited + own,
                 named=named + (0 if tag in BLOCK_TAGS else parent.named),
-                furniture=parent.furniture or _is_furniture(el, tag, parent.article),
+                furniture=parent.furniture or branding or _is_furniture(el, tag, parent.article),
                 listed=parent.listed or tag in _LIST_TAGS,
                 heading=parent.heading or tag in _HEADING_EMPHASIS,
                 link=parent.link or tag == "a",
                 article=parent.article or tag in _ARTICLE_TAGS,
+                branding=branding,
             )
             if tag in BLOCK_TAGS or tag == "br":
                 builder.flush(owners[-1], parent)
@@ -267,6 +290,11 @@ def _headline_candidates(lines: list[Line]) -> Iterator[tuple[float, Line]]:
         if line.listed:
             score -= 3
         yield score, line
+
+
+def site_names(lines: list[Line]) -> set[str]:
+    """Return the site's name as the page shows it (logo text, links home)."""
+    return {line.text for line in lines if line.branding}
 
 
 def line_of_title(lines: list[Line], title: str | None) -> Line | None:
