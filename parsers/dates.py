@@ -67,7 +67,9 @@ _ISO_TZ = r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 
 # Day (possibly the end of a range), Thai month, optional era label, year.
 _THAI_DATE_RE = re.compile(
-    r"(?P<range>\d{1,2}\s*[-–—]\s*)?(?<!\d)(?P<d>\d{1,2})\s*(?P<m>" + _THAI_MONTH + r")(?![ก-๙])"
+    r"(?P<range>\d{1,2}\s*[-–—]\s*)?(?<!\d)(?P<d>\d{1,2})\s*(?:เดือน\s*)?(?P<m>"
+    + _THAI_MONTH
+    + r")(?![ก-๙])"
     r"\s*(?:พ\.\s?ศ\.|ค\.\s?ศ\.|พศ\.?)?\s*(?P<y>\d{4}|\d{2})(?!\d)" + _TIME
 )
 # "September 6, 2019", "Sep 6 2019", optionally after a weekday.

@@ -51,6 +51,7 @@ MIN_HEADLINE_CHARS = 12
 MAX_HEADLINE_CHARS = 300
 MIN_PROSE_CHARS = 80
 MIN_EMPHASIS = 2
+MOST = 0.7  # the share of a line's characters whose emphasis is the line's
 PROSE_WINDOW = 12  # a headline is this many lines or fewer above the first body paragraph
 BEFORE_ANCHOR = 2  # a date may sit this many lines above the headline ("kicker" dates)
 BYLINE_LINES = 2  # the lines right under the headline are its byline, links and all
@@ -67,6 +68,7 @@ _BRANDING_NAMES = re.compile(
 _HOME_LINKS = frozenset(("/", "./", "index.php", "index.html", "index.htm", "default.aspx"))
 HINT_SHARE = 0.4  # a line is the <title>'s headline if it is this much of it, not the site part
 _BREADCRUMB_TAIL = re.compile(r"[>»›/|:]\s*$")
+_TRAILING_DATE = re.compile(r"^(?P<head>.*[^\s(\[])\s*[(\[]\s*(?P<date>[^()\[\]]{4,40}?)\s*[)\]]$")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -121,7 +123,7 @@ class _Builder:
                     index=len(self.lines),
                     text=text,
                     owner=owner,
-                    emphasis=min(c.emphasis for _, c in visible),
+                    emphasis=_line_emphasis(visible),
                     link_chars=sum(len(t.strip()) for t, c in visible if c.link),
                     furniture=ctx.furniture or any(c.furniture for _, c in visible),
                     listed=ctx.listed,
@@ -130,6 +132,15 @@ class _Builder:
                 )
             )
         self.parts.clear()
+
+
+def _line_emphasis(parts: list[tuple[str, _Context]]) -> int:
+    """Return the emphasis most of a line's characters have ("<b>headline</b> (21/09/2563)")."""
+    total = sum(len(t.strip()) for t, _ in parts)
+    for level in sorted({c.emphasis for _, c in parts}, reverse=True):
+        if sum(len(t.strip()) for t, c in parts if c.emphasis >= level) >= total * MOST:
+            return level
+    return 0
 
 
 def _emphasised_classes(root: etree._Element) -> frozenset[str]:
@@ -315,6 +326,16 @@ def line_of_title(lines: list[Line], title: str | None) -> Line | None:
     return None
 
 
+def trailing_date(text: str) -> tuple[str, str | None]:
+    """Split "headline (21/09/2563)" into the headline and the date's ISO form."""
+    match = _TRAILING_DATE.match(text)
+    if match:
+        found = [m for m in find_dates(match.group("date")) if not m.is_range]
+        if len(found) == 1 and found[0].start == 0:
+            return match.group("head"), found[0].iso
+    return text, None
+
+
 def find_headline(lines: list[Line], hints: list[str]) -> Line | None:
     """Return the line that reads as the article's headline, or None.
 
@@ -467,6 +488,9 @@ def find_visible_dates(lines: list[Line], anchor: Anchor | None) -> tuple[str | 
         byline = anchor.index <= line.index <= anchor.index + BYLINE_LINES
         if byline or not (line.listed or _is_teaser(line, len(cand.published or ""))):
             candidates.append(cand)
+    _, start_date = trailing_date(lines[anchor.index].text) if lines else ("", None)
+    if start_date:
+        candidates.append(_Candidate(lines[anchor.index], start_date, None, False))
     listed = _list_members(candidates)
     kept = [c for c in candidates if c.line.index not in listed]
     kept.sort(
