@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from parsers.boilerplate import (
@@ -113,8 +114,18 @@ _DMY_NUMERIC_RE = re.compile(
 )
 _ANY_DIGIT_RE = re.compile("[0-9\u0e50-\u0e59]")
 LABEL_REACH = 30  # a label ("เผยแพร่เมื่อ", "投稿日") counts this close before its date
-# Order matters where two could match the same text: the first one to claim it wins.
-_PATTERNS = (_ISO_RE, _THAI_DATE_RE, _EN_MDY_RE, _EN_DMY_RE, _YMD_RE, _CJK_YMD_RE, _DMY_NUMERIC_RE)
+# Order matters where two could match the same text: the first one to claim it wins. Each
+# pattern runs only on text that has what it needs (a cheap test; most lines have no date).
+_ASCII_LETTER_RE = re.compile("[A-Za-z]")
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], object]], ...] = (
+    (_ISO_RE, lambda t: "-" in t),
+    (_THAI_DATE_RE, _THAI_SCRIPT_RE.search),
+    (_EN_MDY_RE, _ASCII_LETTER_RE.search),
+    (_EN_DMY_RE, _ASCII_LETTER_RE.search),
+    (_YMD_RE, lambda t: "/" in t or "." in t),
+    (_CJK_YMD_RE, lambda t: "年" in t or "년" in t),
+    (_DMY_NUMERIC_RE, lambda t: "/" in t or "." in t or "-" in t),
+)
 _BE_PATTERNS = (_THAI_DATE_RE, _DMY_NUMERIC_RE)  # two-digit years there are Buddhist era
 
 
@@ -203,12 +214,16 @@ def find_dates(text: str, zone: str | None = None) -> list[DateMatch]:
     flagged ``is_range``: it is an event, never a publication date. A time without a zone
     gets ``zone``; by default Bangkok's when the text is Thai, none otherwise.
     """
+    if not _ANY_DIGIT_RE.search(text):
+        return []
     if zone is None and _THAI_SCRIPT_RE.search(text):
         zone = BANGKOK
     text = arabic_digits(text)
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
-    for pattern in _PATTERNS:
+    for pattern, applies in _PATTERNS:
+        if not applies(text):
+            continue
         thai_month = pattern is _THAI_DATE_RE
         for match in pattern.finditer(text):
             start, end = match.span()

@@ -323,7 +323,7 @@ def _choose_title(
     hints = [page_title, meta.get("og:title") or "", meta.get("twitter:title") or ""]
     headline = find_headline(page.lines, [h for h in hints if not _is_generic(h, names)])
     if headline is not None:
-        return trailing_date(headline.text)[0], headline
+        return normalize_line(trailing_date(headline.text)[0]), headline
     return _h1_or_title(page.root, meta), None
 
 

@@ -21,7 +21,7 @@ from lxml import etree
 
 from parsers.boilerplate import BLOCK_TAGS, POSITIVE_NAMES, SCRIPT_TAGS, UNLIKELY_NAMES
 from parsers.dates import date_line_iso, find_dates, is_labelled, labelled_dates
-from parsers.normalize import normalize_line
+from parsers.normalize import INVISIBLE, normalize_line
 from parsers.textclean import LineKind, classify_line
 
 _SKIP_TAGS = frozenset((*SCRIPT_TAGS, "head", "select", "textarea", "button", "svg", "iframe"))
@@ -50,11 +50,13 @@ _LARGE_SIZE = {"px": 16.0, "pt": 12.0, "em": 1.2, "rem": 1.2, "%": 120.0}
 MIN_HEADLINE_CHARS = 12
 MAX_HEADLINE_CHARS = 300
 MIN_PROSE_CHARS = 80
+MAX_DATE_LINE = 160  # a longer line is prose, even with a date in it
 MIN_EMPHASIS = 2
 MOST = 0.7  # the share of a line's characters whose emphasis is the line's
 PROSE_WINDOW = 12  # a headline is this many lines or fewer above the first body paragraph
 BEFORE_ANCHOR = 2  # a date may sit this many lines above the headline ("kicker" dates)
 BYLINE_LINES = 2  # the lines right under the headline are its byline, links and all
+DATELINE_LINES = 4  # a wire dateline opens one of the first paragraphs under the headline
 _LIST_DEPTH = 3  # dated lines sharing markup and an ancestor this close are list items
 _DATELINE_PREFIX = re.compile(r"^[\s(\[]*[^\d\s(\[][^\d]{0,30}?[)\]\s,]*$")
 _DATELINE_SUFFIX = re.compile(r"^\s*(?:--|-|–|—|/|:)")
@@ -69,6 +71,7 @@ _HOME_LINKS = frozenset(("/", "./", "index.php", "index.html", "index.htm", "def
 HINT_SHARE = 0.4  # a line is the <title>'s headline if it is this much of it, not the site part
 _BREADCRUMB_TAIL = re.compile(r"[>»›/|:]\s*$")
 _TRAILING_DATE = re.compile(r"^(?P<head>.*[^\s(\[])\s*[(\[]\s*(?P<date>[^()\[\]]{4,40}?)\s*[)\]]$")
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -115,7 +118,10 @@ class _Builder:
     def flush(self, owner: etree._Element, ctx: _Context) -> None:
         if not self.parts:
             return
-        text = normalize_line(" ".join("".join(t for t, _ in self.parts).split()))
+        text = "".join(t for t, _ in self.parts)
+        if _INVISIBLE_RE.search(text):
+            text = _INVISIBLE_RE.sub("", text)
+        text = " ".join(text.split())
         if text:
             visible = [(t, c) for t, c in self.parts if t.strip()]
             self.lines.append(
@@ -420,7 +426,9 @@ def _dateline(text: str) -> str | None:
 
 def _candidate(line: Line) -> _Candidate | None:
     text = line.text
-    if len(text) <= MAX_HEADLINE_CHARS and is_labelled(text):
+    if len(text) > MAX_DATE_LINE:
+        return None  # prose that mentions a date
+    if is_labelled(text):
         published, modified = labelled_dates(text)
         return _Candidate(line, published, modified, True)
     iso = date_line_iso(text)
@@ -478,7 +486,8 @@ def find_visible_dates(lines: list[Line], anchor: Anchor | None) -> tuple[str | 
         if line.index < anchor.index and not _inside(line.owner, anchor.box):
             continue
         cand = _candidate(line)
-        if cand is None and line.index > anchor.index and _is_prose(line):
+        opening = anchor.index < line.index <= anchor.index + DATELINE_LINES
+        if cand is None and opening and _is_prose(line):
             iso = _dateline(line.text)
             cand = _Candidate(line, iso, None, False) if iso else None
         if cand is None:
