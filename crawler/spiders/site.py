@@ -300,7 +300,8 @@ class SiteSpider(scrapy.Spider):
         if kind and kind not in FEED_CONTENT_TYPES:
             self.count("skipped")
             return
-        for link in feed_links(response.body):
+        header = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        for link in feed_links(response.body, header):
             request = self.make_request(response.urljoin(link), "article")
             if request is not None:
                 yield request
