@@ -151,15 +151,23 @@ def _mostly_utf8(data: bytes) -> str | None:
 
 
 def _detect(data: bytes) -> tuple[str, str] | None:
-    """Return ``(text, codec)`` as charset-normalizer reads undeclared non-Thai bytes."""
+    """Return ``(text, codec)`` as charset-normalizer reads undeclared non-Thai bytes.
+
+    It reads only the lines that hold non-ASCII bytes: on a page of scripts and markup with
+    a few hundred Chinese characters, its samples would otherwise land on ASCII alone. (No
+    legacy East Asian codec uses the newline byte inside a character.)
+    """
     from charset_normalizer import from_bytes  # imported lazily: most pages never get here
 
-    best = from_bytes(data, cp_exclusion=list(_THAI_CODECS)).best()
+    sample = b"\n".join(line for line in data.splitlines() if not line.isascii())
+    excluded = list(_THAI_CODECS)
+    best = from_bytes(sample, cp_exclusion=excluded).best()
     if best is None:  # chaotic text (rare characters, mixed scripts): the least chaotic decode
-        best = from_bytes(data, cp_exclusion=list(_THAI_CODECS), threshold=1.0).best()
+        best = from_bytes(sample, cp_exclusion=excluded, threshold=1.0).best()
     if best is None:
         return None
-    return str(best), normalize_charset(best.encoding) or best.encoding
+    codec = normalize_charset(best.encoding) or best.encoding
+    return data.decode(codec, errors="replace"), codec
 
 
 def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str]:
