@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from parsers.boilerplate import BLOCK_TAGS, POSITIVE_NAMES, SCRIPT_TAGS, UNLIKELY_NAMES
+from parsers.boilerplate import (
+    BLOCK_TAGS,
+    HIDDEN_STYLE,
+    POSITIVE_NAMES,
+    SCRIPT_TAGS,
+    UNLIKELY_NAMES,
+)
 from parsers.dates import date_line_iso, find_dates, is_labelled, labelled_dates
 from parsers.normalize import INVISIBLE, normalize_line
 from parsers.textclean import LineKind, classify_line
@@ -27,9 +33,15 @@ from parsers.textclean import LineKind, classify_line
 _SKIP_TAGS = frozenset((*SCRIPT_TAGS, "head", "select", "textarea", "button", "svg", "iframe"))
 _FURNITURE_TAGS = frozenset(("nav", "aside", "footer", "menu"))
 _ARTICLE_TAGS = frozenset(("article", "main"))
+# The attributes a context depends on (besides a link home, see _is_branding).
+_CONTEXT_ATTRIBUTES = ("class", "id", "style", "size", "role", "itemprop", "hidden")
 _NEVER_FURNITURE = frozenset(("html", "body", "article", "main"))
 _LIST_TAGS = frozenset(("li",))
 _HEADING_EMPHASIS = {"h1": 6, "h2": 5, "h3": 4, "h4": 3, "h5": 2, "h6": 2}
+# Tags that change the context even without attributes (the others need a class, a style...).
+_MARKED_TAGS = frozenset(
+    ("a", "li", "b", "strong", "header", *_FURNITURE_TAGS, *_ARTICLE_TAGS, *_HEADING_EMPHASIS)
+)
 _BOLD_TAGS = frozenset(("b", "strong"))
 _TITLE_NAMES = re.compile(
     r"(?:^|[\s_-])(?:title|headline|head|topic|subject|contentheading|heading|hd)(?:$|[\s_-])",
@@ -94,7 +106,7 @@ class Line:
         return self.link_chars / max(len(self.text), 1)
 
 
-@dataclass
+@dataclass(slots=True, eq=False)  # compared and hashed by identity: a memo key
 class _Context:
     emphasis: int = 0
     named: int = 0  # the part of ``emphasis`` a "title" class name gave: not inherited by blocks
@@ -142,8 +154,11 @@ class _Builder:
 
 def _line_emphasis(parts: list[tuple[str, _Context]]) -> int:
     """Return the emphasis most of a line's characters have ("<b>headline</b> (21/09/2563)")."""
+    levels = {c.emphasis for _, c in parts}
+    if len(levels) == 1:
+        return levels.pop()
     total = sum(len(t.strip()) for t, _ in parts)
-    for level in sorted({c.emphasis for _, c in parts}, reverse=True):
+    for level in sorted(levels, reverse=True):
         if sum(len(t.strip()) for t, c in parts if c.emphasis >= level) >= total * MOST:
             return level
     return 0
@@ -206,9 +221,13 @@ def _own_emphasis(el: etree._Element, tag: str, classes: frozenset[str]) -> tupl
     return emphasis + named, named
 
 
+def _is_home(href: str | None) -> bool:
+    return href is not None and href.strip().lower() in _HOME_LINKS
+
+
 def _is_branding(el: etree._Element, tag: str) -> bool:
     """True for the site's name or logo: a link home, a "logo"/"site-title" element."""
-    if tag == "a" and el.get("href", "").strip().lower() in _HOME_LINKS:
+    if tag == "a" and _is_home(el.get("href")):
         return True
     names = el.get("class") or el.get("id")
     return bool(names) and bool(_BRANDING_NAMES.search(f"{names} {el.get('id', '')}"))
@@ -217,6 +236,8 @@ def _is_branding(el: etree._Element, tag: str) -> bool:
 def _is_furniture(el: etree._Element, tag: str, in_article: bool) -> bool:
     if tag in _FURNITURE_TAGS or el.get("role") in ("navigation", "banner", "contentinfo"):
         return True
+    if el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style", "")):
+        return True  # never shown
     if tag == "header":
         return not in_article  # the site's banner, not the article's header
     if tag in _NEVER_FURNITURE:
@@ -225,11 +246,30 @@ def _is_furniture(el: etree._Element, tag: str, in_article: bool) -> bool:
     return bool(names) and bool(UNLIKELY_NAMES.search(names)) and not POSITIVE_NAMES.search(names)
 
 
+def _child_context(
+    parent: _Context, el: etree._Element, tag: str, classes: frozenset[str]
+) -> _Context:
+    own, named = _own_emphasis(el, tag, classes)
+    block = tag in BLOCK_TAGS
+    branding = parent.branding or _is_branding(el, tag)
+    return _Context(
+        emphasis=parent.emphasis - (parent.named if block else 0) + own,
+        named=named + (0 if block else parent.named),
+        furniture=parent.furniture or branding or _is_furniture(el, tag, parent.article),
+        listed=parent.listed or tag in _LIST_TAGS,
+        heading=parent.heading or tag in _HEADING_EMPHASIS,
+        link=parent.link or tag == "a",
+        article=parent.article or tag in _ARTICLE_TAGS,
+        branding=branding,
+    )
+
+
 def page_lines(root: etree._Element) -> list[Line]:
     """Return the visible lines of a page in document order, without scripts and styles."""
     classes = _emphasised_classes(root)
     body = next(root.iter("body"), root)
     builder = _Builder()
+    memo: dict[tuple, _Context] = {}
     stack = [_Context()]
     owners = [body]
     walker = etree.iterwalk(body, events=("start", "end"))
@@ -240,23 +280,21 @@ def page_lines(root: etree._Element) -> list[Line]:
                 builder.add(el.tail, stack[-1])
             continue
         if event == "start":
-            if tag in _SKIP_TAGS:
-                walker.skip_subtree()
+            if tag in _SKIP_TAGS or tag in _FURNITURE_TAGS:
+                walker.skip_subtree()  # code, or navigation and footers: nothing to read there
                 continue
             parent = stack[-1]
-            own, named = _own_emphasis(el, tag, classes)
-            inherited = parent.emphasis - (parent.named if tag in BLOCK_TAGS else 0)
-            branding = parent.branding or _is_branding(el, tag)
-            ctx = _Context(
-                emphasis=inherited + own,
-                named=named + (0 if tag in BLOCK_TAGS else parent.named),
-                furniture=parent.furniture or branding or _is_furniture(el, tag, parent.article),
-                listed=parent.listed or tag in _LIST_TAGS,
-                heading=parent.heading or tag in _HEADING_EMPHASIS,
-                link=parent.link or tag == "a",
-                article=parent.article or tag in _ARTICLE_TAGS,
-                branding=branding,
-            )
+            attrib = el.attrib
+            if attrib:  # list items, table rows: the same markup again and again
+                home = _is_home(attrib.get("href"))
+                key = (parent, tag, home, *(attrib.get(a) for a in _CONTEXT_ATTRIBUTES))
+                ctx = memo.get(key)
+                if ctx is None:
+                    ctx = memo[key] = _child_context(parent, el, tag, classes)
+            elif tag in _MARKED_TAGS or (parent.named and tag in BLOCK_TAGS):
+                ctx = _child_context(parent, el, tag, classes)
+            else:
+                ctx = parent  # most elements change nothing: no attributes, a plain tag
             if tag in BLOCK_TAGS or tag == "br":
                 builder.flush(owners[-1], parent)
                 if tag != "br":
@@ -264,7 +302,7 @@ def page_lines(root: etree._Element) -> list[Line]:
             stack.append(ctx)
             builder.add(el.text, ctx)
         else:
-            if tag in _SKIP_TAGS:
+            if tag in _SKIP_TAGS or tag in _FURNITURE_TAGS:
                 if el.tail:
                     builder.add(el.tail, stack[-1])
                 continue
