@@ -243,7 +243,10 @@ TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:»]|::)\s+")
 # Words that make a short line with a date an event sentence, not a publication date line.
 EVENT_WORDS = re.compile(r"เมื่อ|ระหว่าง|ตั้งแต่|ถึงวันที่|จัดขึ้น|กำหนด|\bfrom\b|\buntil\b")
 # A labelled date line: "เผยแพร่ข้อมูลเมื่อ ... ปรับปรุงข้อมูลล่าสุดเมื่อ ...".
-MODIFIED_LABEL = re.compile(r"ปรับปรุง|แก้ไขล่าสุด|แก้ไขเมื่อ|updated|modified|last edited", re.IGNORECASE)
+MODIFIED_LABEL = re.compile(
+    r"ปรับปรุง|แก้ไขล่าสุด|แก้ไขเมื่อ|อัพเดท|อัปเดต|อัพเดต|updated|modified|last edited",
+    re.IGNORECASE,
+)
 PUBLISHED_LABEL = re.compile(
     r"เผยแพร่|โพสต์|ลงข่าว|วันที่ลง|ลงวันที่|เขียนเมื่อ|เขียนโดย|ส่งโดย|สร้างเมื่อ|บันทึกเมื่อ|"
     r"ประกาศเมื่อ|published|posted|released|submitted|created",

@@ -31,7 +31,7 @@ from parsers.normalize import INVISIBLE, normalize_line
 from parsers.textclean import LineKind, classify_line
 
 _SKIP_TAGS = frozenset((*SCRIPT_TAGS, "head", "select", "textarea", "button", "svg", "iframe"))
-_FURNITURE_TAGS = frozenset(("nav", "aside", "footer", "menu"))
+_FURNITURE_TAGS = frozenset(("nav", "aside", "footer", "menu", "marquee"))
 _ARTICLE_TAGS = frozenset(("article", "main"))
 # The attributes a context depends on (besides a link home, see _is_branding).
 _CONTEXT_ATTRIBUTES = ("class", "id", "style", "size", "role", "itemprop", "hidden")
@@ -43,8 +43,11 @@ _MARKED_TAGS = frozenset(
     ("a", "li", "b", "strong", "header", *_FURNITURE_TAGS, *_ARTICLE_TAGS, *_HEADING_EMPHASIS)
 )
 _BOLD_TAGS = frozenset(("b", "strong"))
+# "title", "news_title", "newsTitle", "txtTopic", "headnews", "contentheading", "hd"; not
+# "header", "thead" or "subtitle".
 _TITLE_NAMES = re.compile(
-    r"(?:^|[\s_-])(?:title|headline|head|topic|subject|contentheading|heading|hd)(?:$|[\s_-])",
+    r"(?<!sub)(?:title|headline|topic|subject|heading)|(?:^|[\s_-]|news)head(?!er)|"
+    r"(?:^|[\s_-])hd(?:$|[\s_-])",
     re.IGNORECASE,
 )
 # "font-weight: bold", or the shorthand "font: bold 18px Tahoma".
@@ -425,7 +428,7 @@ def _ancestors(el: etree._Element | None) -> list[etree._Element]:
 
 def find_anchor(lines: list[Line], headline: Line | None) -> Anchor | None:
     """Return where the article starts: its headline, else the line above its first prose."""
-    start = headline.index if headline is not None else 0
+    start = headline.index + 1 if headline is not None else 0
     body = (line for line in lines[start:] if _is_prose(line) and not line.listed)
     prose = next((line for line in body if not line.heading), None)
     if prose is None:
@@ -433,11 +436,11 @@ def find_anchor(lines: list[Line], headline: Line | None) -> Anchor | None:
             return None
         parent = headline.owner.getparent()
         return Anchor(headline.index, parent if parent is not None else headline.owner)
-    if headline is None:
-        box = prose.owner.getparent()
-        return Anchor(max(prose.index - 1, 0), box if box is not None else prose.owner)
+    if headline is None:  # the body's container and what sits beside it (a date line)
+        chain = _ancestors(prose.owner)
+        return Anchor(max(prose.index - 1, 0), chain[min(2, len(chain) - 1)])
     above = set(_ancestors(headline.owner))
-    box = next(el for el in _ancestors(prose.owner) if el in above)
+    box = next((el for el in _ancestors(prose.owner) if el in above), headline.owner)
     return Anchor(headline.index, box)
 
 
@@ -511,9 +514,10 @@ def find_visible_dates(lines: list[Line], anchor: Anchor | None) -> tuple[str | 
     """Return ``(published, modified)`` printed with the article that starts at ``anchor``.
 
     Dates of list items (latest news, related news), of teaser links and of furniture are
-    never the article's; nor is a date above the article's box (a "today" bar in the
-    header). When only those are printed, the answer is None, not a wrong date. Labelled
-    dates ("เผยแพร่เมื่อ", "ส่งโดย ... เมื่อ") come first, then the nearest below the start.
+    never the article's; nor is an unlabelled date outside the article's box (a "today" bar
+    in the header, a lone dated item beside the article). When only those are printed, the
+    answer is None, not a wrong date. Labelled dates ("เผยแพร่เมื่อ", "ส่งโดย ... เมื่อ") come
+    first, then the nearest below the start.
     """
     if anchor is None:
         return None, None
@@ -539,7 +543,13 @@ def find_visible_dates(lines: list[Line], anchor: Anchor | None) -> tuple[str | 
     if start_date:
         candidates.append(_Candidate(lines[anchor.index], start_date, None, False))
     listed = _list_members(candidates)
-    kept = [c for c in candidates if c.line.index not in listed]
+    # Outside the article's box only a labelled date may be the article's: a lone date
+    # there belongs to a box of its own ("ข่าวเด่น" beside the article).
+    kept = [
+        c
+        for c in candidates
+        if c.line.index not in listed and (c.labelled or _inside(c.line.owner, anchor.box))
+    ]
     kept.sort(
         key=lambda c: (
             not _inside(c.line.owner, anchor.box),
