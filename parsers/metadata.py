@@ -32,14 +32,13 @@ from parsers.dates import (
     parse_date,
     with_zone,
 )
+from parsers.layout import Line, page_lines
 from parsers.normalize import normalize_line
 from parsers.visible import (
-    Line,
     find_anchor,
     find_headline,
     find_visible_dates,
     line_of_title,
-    page_lines,
     site_names,
     trailing_date,
 )
@@ -210,15 +209,6 @@ def _text(el: etree._Element) -> str:
     return normalize_line(" ".join(el.itertext()))
 
 
-def find_title(root: etree._Element, meta: dict[str, str], ld: list[dict]) -> str | None:
-    """Return the headline as the markup declares it: og:title, JSON-LD, <h1>, <title>.
-
-    :func:`read_meta` asks the page's visible headline first when none of these can be
-    trusted (see :func:`declared_title`).
-    """
-    return declared_title(meta, ld, _page_title(root)) or _h1_or_title(root, meta)
-
-
 @dataclass
 class _Page:
     """A parsed page and its visible lines, read once and only if needed (it costs a walk)."""
@@ -237,12 +227,12 @@ def _page_title(root: etree._Element) -> str:
     return next((_text(el) for el in root.iter("title")), "")
 
 
-def _is_generic(title: str, site_names: Collection[str]) -> bool:
+def _is_generic(title: str, names: Collection[str]) -> bool:
     """True for a title that names the site, not the article (":: กลุ่ม... ::", the logo)."""
     if _DECORATION_RE.search(title):
         return True
     folded = normalize_line(title).casefold()
-    return any(folded == normalize_line(name).casefold() for name in site_names if name)
+    return any(folded == normalize_line(name).casefold() for name in names if name)
 
 
 def _title_site_parts(page_title: str) -> list[str]:
@@ -397,7 +387,7 @@ def read_meta(root: etree._Element) -> PageMeta:
 
 
 def _shape(line: str) -> str:
-    """Return a line with its dates and digits blanked: list items share one shape."""
+    """Return a line with its digits blanked: the dated items of a list share one shape."""
     return _DIGITS_RE.sub("9", line)
 
 
