@@ -19,7 +19,6 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from typing import Any
 
 from parsers.selectors import check_selectors
@@ -55,20 +54,15 @@ class ParseOptions:
 
     def extraction_key(self) -> str:
         """Return the hash of EXTRACTOR_VERSION and every option not at its default."""
-        return _extraction_key(self)
-
-
-@lru_cache(maxsize=256)
-def _extraction_key(options: ParseOptions) -> str:
-    given: dict[str, Any] = {}
-    for f in fields(options):
-        value = getattr(options, f.name)
-        if value != f.default:
-            given[f.name] = value
-    payload = json.dumps(
-        {"extractor": EXTRACTOR_VERSION, "options": given}, sort_keys=True, ensure_ascii=False
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:EXTRACTION_KEY_CHARS]
+        given: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value != f.default:
+                given[f.name] = value
+        payload = json.dumps(
+            {"extractor": EXTRACTOR_VERSION, "options": given}, sort_keys=True, ensure_ascii=False
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:EXTRACTION_KEY_CHARS]
 
 
 DEFAULT_OPTIONS = ParseOptions()
