@@ -206,7 +206,8 @@ BOILERPLATE_LINES = re.compile(
     r"(?:most (?:popular|read)|trending|ยอดนิยม)\b.{0,40}|"
     r"\[?pr\]?|広告|スポンサーリンク|正在加载.{0,3}|加载中.{0,3}|loading\.{0,3}|"
     r"(?:\$\$|\{\{|%%)\w+(?:\$\$|\}\}|%%)|"  # a CMS placeholder left in the text ($$ARTICLEAD$$)
-    r"[\[(（【]?(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：].{0,40}?[\])）】]?"
+    r"[\[(（【]?(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：].{0,40}?[\])）】]?|"
+    r"(?:\S{1,8}の)?新着(?:記事|ニュース|情報)?|最新(?:新闻|文章|消息)"
     r")$",
     re.IGNORECASE,
 )
@@ -225,14 +226,15 @@ ADDRESS_PARTS = re.compile(
 )
 # After a line that is (or starts with) one of these, nothing is article text.
 CUT_MARKERS = re.compile(
-    r"^(?:latest press release|related topics|related news|related posts|related articles|"
+    r"^[【\[(（<＜■◆]?\s*(?:latest press release|related topics|related news|related posts|related articles|"
     r"more news|more stories|you may also like|recommended|ข่าวล่าสุด|ข่าวที่เกี่ยวข้อง|"
     r"ข่าวอื่นๆ|ข่าวอื่น ๆ|ข่าวแนะนำ|ข่าวยอดนิยม|บทความที่เกี่ยวข้อง|เรื่องที่เกี่ยวข้อง|"
     r"อ่านข่าวที่เกี่ยวข้อง|engine by|powered by|เผยแพร่ข้อมูลเมื่อ|ความคิดเห็น|"
     r"แสดงความคิดเห็น|comments?|leave a reply|tags?\s*:|"
     # author boxes, related lists and paywalls in Thai, English, Chinese, Japanese and Korean
     r"about the author|เกี่ยวกับผู้เขียน|作者简介|作者簡介|この記事を書いた人|記者プロフィール|"
-    r"関連キーワード|関連記事|関連ニュース|おすすめ情報|おすすめ記事|この記事は(?:有料)?会員限定|"
+    r"関連キーワード|関連記事|関連ニュース|おすすめ情報|おすすめ記事|こちらもおすすめ|"
+    r"この記事は(?:有料)?会員限定|"
     r"相关新闻|相关阅读|相关文章|相關新聞|相關文章|延伸閱讀|推荐阅读|推薦閱讀|관련\s?기사)",
     re.IGNORECASE,
 )
@@ -247,6 +249,7 @@ SUBSCRIPTION_LINE = re.compile(
     r"(?:สมัคร|ลงทะเบียน)?รับ(?:ข่าวสาร|จดหมายข่าว)|"
     r"订阅|訂閱|会员专享|會員專享|会员专属|會員專屬|付费阅读|付費閱讀|登录后|登入後|"
     r"会員(?:の方)?(?:のみ|限定|登録)|有料会員|有料記事|読み放題|無料登録|ログインして|ログインすると|"
+    r"登録すると|登録が必要|"
     r"購読|ニュースレター|メールマガジン|メルマガ|구독",
     re.IGNORECASE,
 )
