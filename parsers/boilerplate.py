@@ -226,7 +226,8 @@ ADDRESS_PARTS = re.compile(
 )
 # After a line that is (or starts with) one of these, nothing is article text.
 CUT_MARKERS = re.compile(
-    r"^[【\[(（<＜■◆]?\s*(?:latest press release|related topics|related news|related posts|related articles|"
+    r"^[【\[(（<＜■◆]?\s*(?:latest press release|related topics|related news|related posts|"
+    r"related articles|"
     r"more news|more stories|you may also like|recommended|ข่าวล่าสุด|ข่าวที่เกี่ยวข้อง|"
     r"ข่าวอื่นๆ|ข่าวอื่น ๆ|ข่าวแนะนำ|ข่าวยอดนิยม|บทความที่เกี่ยวข้อง|เรื่องที่เกี่ยวข้อง|"
     r"อ่านข่าวที่เกี่ยวข้อง|engine by|powered by|เผยแพร่ข้อมูลเมื่อ|ความคิดเห็น|"
