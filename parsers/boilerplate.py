@@ -142,6 +142,25 @@ BLOCK_TAGS = frozenset(
         "address",
         "body",
         "html",
+        # the other elements a browser lays out as blocks
+        "form",
+        "fieldset",
+        "legend",
+        "details",
+        "summary",
+        "hgroup",
+        "caption",
+        "dir",
+        "listing",
+        "xmp",
+        "plaintext",
+        "search",
+        "nav",
+        "aside",
+        "footer",
+        "menu",
+        "dialog",
+        "noframes",
     }
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

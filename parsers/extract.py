@@ -251,7 +251,7 @@ def _lead(blocks: list[Block], chosen: list[Block], title: str | None) -> list[B
     A lead set apart in a box of its own ("div.lead", bold, then an image and the body in
     nested divs) scores as a container of one paragraph and loses to the body; what lies
     between the headline and the body, when that is only a few blocks and is named as a
-    lead ("lead", "intro", "standfirst", ...), is the article's. Unnamed blocks there are
+    lead (LEAD_NAMES: "lead", "intro", ...), is the article's. Unnamed blocks there are
     more often photo captions and teasers than part of the article.
     """
     if not chosen:
