@@ -21,13 +21,8 @@ from parsers import Article, ParseOptions, parse_bytes
 from parsers import options as parse_options
 from tests.archive_helpers import at
 
-PRACHATAI = (
-    Path(__file__).resolve().parent
-    / "fixtures"
-    / "thai-html"
-    / "newspaper4k"
-    / "prachatai_thai_article.html"
-)
+THAI_HTML = Path(__file__).resolve().parent / "fixtures" / "thai-html"
+PRACHATAI = THAI_HTML / "newspaper4k" / "prachatai_thai_article.html"
 PRACHATAI_URL = "https://prachatai.com/journal/2019/01/80642"
 WORD = "ทางการเมือง"
 # a real edit: one sentence of the article rewritten

@@ -19,13 +19,8 @@ from lxml import etree
 from parsers import parse_bytes, parse_html
 from parsers.render import element_lines, element_text
 
-PRACHATAI = (
-    Path(__file__).resolve().parent
-    / "fixtures"
-    / "thai-html"
-    / "newspaper4k"
-    / "prachatai_thai_article.html"
-)
+THAI_HTML = Path(__file__).resolve().parent / "fixtures" / "thai-html"
+PRACHATAI = THAI_HTML / "newspaper4k" / "prachatai_thai_article.html"
 INLINE_TAGS = (
     "a",
     "b",
