@@ -26,7 +26,9 @@ MIN_BODY_CHARS = 200  # a shorter string is a teaser or a label, not an article 
 STUB_CHARS = 500  # an HTML body shorter than this may be a stub of the body in a script
 STUB_SHARE = 0.5  # ... and is replaced when it is at most this share of the script's body
 MAX_DECODE_TRIES = 50  # JSON starts tried per script (a long JS bundle is not searched through)
-_BODY_KEY = re.compile(r"body|content|text|html|article|story|detail", re.IGNORECASE)
+# keys that name a body ("articleBody", "contentHtml", "body", "story"); not a bare "text",
+# which as often holds a cookie notice or a button's label
+_BODY_KEY = re.compile(r"body|content|html|article|story|fulltext", re.IGNORECASE)
 _NOT_BODY_KEY = re.compile(
     r"description|summary|excerpt|abstract|caption|title|seo|keyword|url|image|script|style",
     re.IGNORECASE,
