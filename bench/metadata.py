@@ -6,9 +6,9 @@ Run by hand (needs the ``bench`` extra)::
 
 Three sets, each with its gold (see :mod:`parsers.quality_fields` for what counts as right):
 
-- ``tests/fixtures/realworld/pages/fundus``: 16 real news pages (Japanese, Korean, Chinese,
+- ``tests/fixtures/realworld/fundus``: 16 real news pages (Japanese, Korean, Chinese,
   Vietnamese, English), gold title and date from the fundus project;
-- ``tests/fixtures/realworld/pages/htmldate``: 22 real pages, gold date from htmldate;
+- ``tests/fixtures/realworld/htmldate``: 22 real pages, gold date from htmldate;
 - ``tests/fixtures/agency``: the synthetic Thai agency templates, gold title and date
   (exact, Bangkok offset included, for opdcwatch; the same day for trafilatura, which
   gives no time).
@@ -35,8 +35,8 @@ from parsers.quality_fields import GoldPage, gold_pages, same_date, same_title  
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SETS = (
-    ("fundus (real)", FIXTURES / "realworld" / "pages" / "fundus", ("title", "published")),
-    ("htmldate (real)", FIXTURES / "realworld" / "pages" / "htmldate", ("published",)),
+    ("fundus (real)", FIXTURES / "realworld" / "fundus", ("title", "published")),
+    ("htmldate (real)", FIXTURES / "realworld" / "htmldate", ("published",)),
     ("Thai agency (synthetic)", FIXTURES / "agency", ("title", "published")),
 )
 Reader = Callable[[str, str | None], tuple[str | None, str | None]]

@@ -1,8 +1,8 @@
 """A page as a reader sees it: lines, each with how prominent it is and where it sits.
 
 The lines are cut at block tags and ``<br>`` as a browser lays them out, inline markup adding
-no space; scripts, forms' controls, navigation, sidebars' ``<aside>`` and footers are left out.
-Each line says how much it is emphasised (a heading, ``<b>``, ``<font size=4>``, a bold or
+no space (the rule of :mod:`parsers.render`, walked here with what each piece of a line is);
+scripts, form controls, navigation, ``<aside>`` sidebars and footers are left out. Each line says how much it is emphasised (a heading, ``<b>``, ``<font size=4>``, a bold or
 large inline style, a class the page's ``<style>`` makes bold or large, a "title" class name),
 how much of it is link text, and whether it is furniture (named so, hidden, the site's logo or
 name), one item of a list, or inside the article's own markup. :mod:`parsers.visible` reads
@@ -23,7 +23,7 @@ from parsers.boilerplate import (
     SCRIPT_TAGS,
     UNLIKELY_NAMES,
 )
-from parsers.normalize import INVISIBLE
+from parsers.render import collapse_whitespace
 
 _SKIP_TAGS = frozenset((*SCRIPT_TAGS, "head", "select", "textarea", "button", "svg", "iframe"))
 _FURNITURE_TAGS = frozenset(("nav", "aside", "footer", "menu", "marquee"))
@@ -64,7 +64,6 @@ _BRANDING_NAMES = re.compile(
     re.IGNORECASE,
 )
 _HOME_LINKS = frozenset(("/", "./", "index.php", "index.html", "index.htm", "default.aspx"))
-_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -111,10 +110,7 @@ class _Builder:
     def flush(self, owner: etree._Element, ctx: _Context) -> None:
         if not self.parts:
             return
-        text = "".join(t for t, _ in self.parts)
-        if _INVISIBLE_RE.search(text):
-            text = _INVISIBLE_RE.sub("", text)
-        text = " ".join(text.split())
+        text = collapse_whitespace("".join(t for t, _ in self.parts))
         if text:
             visible = [(t, c) for t, c in self.parts if t.strip()]
             self.lines.append(

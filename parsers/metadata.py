@@ -34,6 +34,7 @@ from parsers.dates import (
 )
 from parsers.layout import Line, page_lines
 from parsers.normalize import normalize_line
+from parsers.render import element_text
 from parsers.visible import (
     find_anchor,
     find_headline,
@@ -206,7 +207,7 @@ def strip_site_name(title: str, site_name: str | None = None) -> str:
 
 
 def _text(el: etree._Element) -> str:
-    return normalize_line(" ".join(el.itertext()))
+    return normalize_line(element_text(el))
 
 
 @dataclass

@@ -94,7 +94,7 @@ def test_binary_is_refused(raw: bytes) -> None:
         decode_bytes(raw)
 
 
-# Sentences of a real People's Daily article (tests/fixtures/realworld/pages/fundus) whose GB2312
+# Sentences of a real People's Daily article (tests/fixtures/realworld/fundus) whose GB2312
 # bytes all fall in windows-874's range: strictly, they "decode" as Thai letters.
 PEOPLE_DAILY = (
     "中国与拉美和加勒比国家已开展长期、全面、务实的合作。"

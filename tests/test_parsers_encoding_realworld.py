@@ -58,7 +58,7 @@ def _language(url: str) -> str | None:
 
 def _cjk_pages() -> list[tuple[str, str, str]]:
     pages = []
-    for gold in sorted((REALWORLD / "pages").rglob("*.gold.json")):
+    for gold in sorted(REALWORLD.rglob("*.gold.json")):
         lang = _language(json.loads(gold.read_text(encoding="utf-8"))["url"])
         if lang:
             html = gold.with_name(gold.name.removesuffix(".gold.json") + ".html")

@@ -19,7 +19,7 @@ from parsers import ParseError, decode_html, parse_bytes
 from parsers.quality_fields import GoldPage, gold_pages, same_date, same_title
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REALWORLD = FIXTURES / "realworld" / "pages"
+REALWORLD = FIXTURES / "realworld"
 AGENCY = FIXTURES / "agency"
 
 FUNDUS_TITLES_FLOOR = 14  # of 16; trafilatura 2.3.1: 5
