@@ -2,11 +2,12 @@
 
 The lines are cut at block tags and ``<br>`` as a browser lays them out, inline markup adding
 no space (the rule of :mod:`parsers.render`, walked here with what each piece of a line is);
-scripts, form controls, navigation, ``<aside>`` sidebars and footers are left out. Each line says how much it is emphasised (a heading, ``<b>``, ``<font size=4>``, a bold or
-large inline style, a class the page's ``<style>`` makes bold or large, a "title" class name),
-how much of it is link text, and whether it is furniture (named so, hidden, the site's logo or
-name), one item of a list, or inside the article's own markup. :mod:`parsers.visible` reads
-the headline and the printed dates off these lines.
+scripts, form controls, navigation, ``<aside>`` sidebars and footers are left out. Each line
+says how much it is emphasised (a heading, ``<b>``, ``<font size=4>``, a bold or large inline
+style, a class the page's ``<style>`` makes bold or large, a "title" class name), how much of
+it is link text, and whether it is furniture (named so, hidden, the site's logo or name), one
+item of a list, or inside the article's own markup. :mod:`parsers.visible` reads the headline
+and the printed dates off these lines.
 """
 
 from __future__ import annotations
