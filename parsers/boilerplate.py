@@ -103,6 +103,7 @@ DROP_TAGS = (
     "link",
     "meta",
     "figcaption",
+    "title",  # the page's <title>, read by the metadata already, is no body text
 )
 
 # Tags that end a paragraph: the text before and after them is two paragraphs.

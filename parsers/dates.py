@@ -297,10 +297,13 @@ def date_labels(line: str) -> list[tuple[DateMatch, str | None]]:
     A label counts when it stands just before the date ("เผยแพร่เมื่อ 21 ก.ย. 2563",
     "最終更新：2020/07/13"), not anywhere in the line ("公開調教 ... (2019/5/17撮影)").
     """
-    found = []
+    matches = find_dates(line)
+    if not matches:
+        return []
+    found: list[tuple[DateMatch, str | None]] = []
     plain = arabic_digits(line)
     previous_end = 0
-    for match in find_dates(line):
+    for match in matches:
         if match.is_range:
             continue
         before = plain[max(previous_end, match.start - LABEL_REACH) : match.start]

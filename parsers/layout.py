@@ -24,10 +24,11 @@ from parsers.boilerplate import (
     SCRIPT_TAGS,
     UNLIKELY_NAMES,
 )
-from parsers.render import collapse_whitespace
+from parsers.render import LINE_BREAK_TAGS, collapse_whitespace
 
 _SKIP_TAGS = frozenset((*SCRIPT_TAGS, "head", "select", "textarea", "button", "svg", "iframe"))
 _FURNITURE_TAGS = frozenset(("nav", "aside", "footer", "menu", "marquee"))
+_LEFT_OUT = _SKIP_TAGS | _FURNITURE_TAGS  # not walked at all
 _ARTICLE_TAGS = frozenset(("article", "main"))
 # The attributes a context depends on (besides a link home, see _is_branding).
 _CONTEXT_ATTRIBUTES = ("class", "id", "style", "size", "role", "itemprop", "hidden")
@@ -65,6 +66,10 @@ _BRANDING_NAMES = re.compile(
     re.IGNORECASE,
 )
 _HOME_LINKS = frozenset(("/", "./", "index.php", "index.html", "index.htm", "default.aspx"))
+_DATED_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:byline|date|time|posted-on|published|submitted|meta)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -87,7 +92,7 @@ class Line:
         return self.link_chars / max(len(self.text), 1)
 
 
-@dataclass(slots=True, eq=False)  # compared and hashed by identity: a memo key
+@dataclass(slots=True)
 class _Context:
     emphasis: int = 0
     named: int = 0  # the part of ``emphasis`` a "title" class name gave: not inherited by blocks
@@ -109,25 +114,44 @@ class _Builder:
             self.parts.append((text, ctx))
 
     def flush(self, owner: etree._Element, ctx: _Context) -> None:
-        if not self.parts:
+        parts = self.parts
+        if not parts:
             return
-        text = collapse_whitespace("".join(t for t, _ in self.parts))
-        if text:
-            visible = [(t, c) for t, c in self.parts if t.strip()]
-            self.lines.append(
-                Line(
-                    index=len(self.lines),
-                    text=text,
-                    owner=owner,
-                    emphasis=_line_emphasis(visible),
-                    link_chars=sum(len(t.strip()) for t, c in visible if c.link),
-                    furniture=ctx.furniture or any(c.furniture for _, c in visible),
-                    listed=ctx.listed,
-                    heading=all(c.heading for _, c in visible),
-                    branding=any(c.branding for _, c in visible),
-                )
+        text = "".join(t for t, _ in parts)
+        if text.isspace():
+            parts.clear()
+            return
+        text = collapse_whitespace(text)
+        visible = [(t, c) for t, c in parts if not t.isspace()]
+        if len(visible) == 1:  # most lines: one piece of text in one context
+            only = visible[0][1]
+            emphasis, furniture, heading, branding = (
+                only.emphasis,
+                ctx.furniture or only.furniture,
+                only.heading,
+                only.branding,
             )
-        self.parts.clear()
+            link_chars = len(text) if only.link else 0
+        else:
+            emphasis = _line_emphasis(visible)
+            furniture = ctx.furniture or any(c.furniture for _, c in visible)
+            heading = all(c.heading for _, c in visible)
+            branding = any(c.branding for _, c in visible)
+            link_chars = sum(len(t.strip()) for t, c in visible if c.link)
+        self.lines.append(
+            Line(
+                len(self.lines),
+                text,
+                owner,
+                emphasis,
+                link_chars,
+                furniture,
+                ctx.listed,
+                heading,
+                branding,
+            )
+        )
+        parts.clear()
 
 
 def _line_emphasis(parts: list[tuple[str, _Context]]) -> int:
@@ -211,29 +235,49 @@ def _is_branding(el: etree._Element, tag: str) -> bool:
     return bool(names) and bool(_BRANDING_NAMES.search(f"{names} {el.get('id', '')}"))
 
 
-def _is_furniture(el: etree._Element, tag: str, in_article: bool) -> bool:
+def _is_furniture(el: etree._Element, tag: str) -> bool:
+    """True for navigation, hidden and furniture-named elements (a ``<header>`` aside)."""
     if tag in _FURNITURE_TAGS or el.get("role") in ("navigation", "banner", "contentinfo"):
         return True
     if el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style", "")):
         return True  # never shown
-    if tag == "header":
-        return not in_article  # the site's banner, not the article's header
     if tag in _NEVER_FURNITURE:
         return False
     names = f"{el.get('class', '')} {el.get('id', '')}".strip()
-    return bool(names) and bool(UNLIKELY_NAMES.search(names)) and not POSITIVE_NAMES.search(names)
+    if not names or not UNLIKELY_NAMES.search(names):
+        return False
+    # The extractor drops a byline from the body; here it is where the date is printed.
+    return not POSITIVE_NAMES.search(names) and not _DATED_NAMES.search(names)
 
 
-def _child_context(
-    parent: _Context, el: etree._Element, tag: str, classes: frozenset[str]
-) -> _Context:
-    own, named = _own_emphasis(el, tag, classes)
+@dataclass(frozen=True, slots=True)
+class _Own:
+    """What an element itself does to its text, whatever its ancestors."""
+
+    emphasis: int
+    named: int
+    furniture: bool
+    branding: bool
+
+
+_NEUTRAL = _Own(0, 0, False, False)
+
+
+def _own(el: etree._Element, tag: str, classes: frozenset[str]) -> _Own:
+    emphasis, named = _own_emphasis(el, tag, classes)
+    own = _Own(emphasis, named, _is_furniture(el, tag), _is_branding(el, tag))
+    return _NEUTRAL if own == _NEUTRAL else own
+
+
+def _child_context(parent: _Context, tag: str, own: _Own) -> _Context:
     block = tag in BLOCK_TAGS
-    branding = parent.branding or _is_branding(el, tag)
+    branding = parent.branding or own.branding
+    # A <header> outside <article>/<main> is the site's banner, not the article's header.
+    banner = tag == "header" and not parent.article
     return _Context(
-        emphasis=parent.emphasis - (parent.named if block else 0) + own,
-        named=named + (0 if block else parent.named),
-        furniture=parent.furniture or branding or _is_furniture(el, tag, parent.article),
+        emphasis=parent.emphasis - (parent.named if block else 0) + own.emphasis,
+        named=own.named + (0 if block else parent.named),
+        furniture=parent.furniture or branding or own.furniture or banner,
         listed=parent.listed or tag in _LIST_TAGS,
         heading=parent.heading or tag in _HEADING_EMPHASIS,
         link=parent.link or tag == "a",
@@ -247,7 +291,7 @@ def page_lines(root: etree._Element) -> list[Line]:
     classes = _emphasised_classes(root)
     body = next(root.iter("body"), root)
     builder = _Builder()
-    memo: dict[tuple, _Context] = {}
+    memo: dict[tuple, _Own] = {}
     stack = [_Context()]
     owners = [body]
     walker = etree.iterwalk(body, events=("start", "end"))
@@ -258,29 +302,33 @@ def page_lines(root: etree._Element) -> list[Line]:
                 builder.add(el.tail, stack[-1])
             continue
         if event == "start":
-            if tag in _SKIP_TAGS or tag in _FURNITURE_TAGS:
+            if tag in _LEFT_OUT:
                 walker.skip_subtree()  # code, or navigation and footers: nothing to read there
                 continue
             parent = stack[-1]
             attrib = el.attrib
             if attrib:  # list items, table rows: the same markup again and again
-                home = _is_home(attrib.get("href"))
-                key = (parent, tag, home, *(attrib.get(a) for a in _CONTEXT_ATTRIBUTES))
-                ctx = memo.get(key)
-                if ctx is None:
-                    ctx = memo[key] = _child_context(parent, el, tag, classes)
-            elif tag in _MARKED_TAGS or (parent.named and tag in BLOCK_TAGS):
-                ctx = _child_context(parent, el, tag, classes)
+                home = tag == "a" and _is_home(attrib.get("href"))
+                key = (tag, home, *map(attrib.get, _CONTEXT_ATTRIBUTES))
+                own = memo.get(key)
+                if own is None:
+                    own = memo[key] = _own(el, tag, classes)
+            elif tag in _MARKED_TAGS:
+                own = _own(el, tag, classes)  # <b>, <h1>, <a>, <li>... without attributes
             else:
-                ctx = parent  # most elements change nothing: no attributes, a plain tag
-            if tag in BLOCK_TAGS or tag == "br":
+                own = _NEUTRAL
+            if own is not _NEUTRAL or tag in _MARKED_TAGS or (parent.named and tag in BLOCK_TAGS):
+                ctx = _child_context(parent, tag, own)
+            else:
+                ctx = parent  # most elements change nothing: a plain tag, a width, a row class
+            if tag in LINE_BREAK_TAGS:
                 builder.flush(owners[-1], parent)
                 if tag != "br":
                     owners.append(el)
             stack.append(ctx)
             builder.add(el.text, ctx)
         else:
-            if tag in _SKIP_TAGS or tag in _FURNITURE_TAGS:
+            if tag in _LEFT_OUT:
                 if el.tail:
                     builder.add(el.tail, stack[-1])
                 continue

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from parsers.dates import date_line_iso, find_dates, is_labelled, labelled_dates
+from parsers.dates import date_labels, date_line_iso, find_dates
 from parsers.layout import Line, ancestors, weight
 from parsers.normalize import normalize_line
 from parsers.textclean import LineKind, classify_line
@@ -179,8 +179,12 @@ def _candidate(line: Line) -> _Candidate | None:
     text = line.text
     if len(text) > MAX_DATE_LINE:
         return None  # prose that mentions a date
-    if is_labelled(text):
-        published, modified = labelled_dates(text)
+    labels = date_labels(text)
+    if not labels:
+        return None  # no date at all: most lines
+    if any(label for _, label in labels):
+        published = next((m.iso for m, label in labels if label != "modified"), None)
+        modified = next((m.iso for m, label in labels if label == "modified"), None)
         return _Candidate(line, published, modified, True)
     iso = date_line_iso(text)
     if iso:
