@@ -154,6 +154,11 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
     }
     assert set(stats["not_modified"]) == unchanged
     assert unchanged <= set(stats["conditional"])
+    # a revisit checks its article and follows none of its links (its print version, the
+    # sidebar): print versions were fetched only from the pages new to the archive
+    printed = {p.removesuffix("&print=1") for p in stats["hits"] if p.endswith("&print=1")}
+    assert site.added_article().path in printed
+    assert not printed & {a.path for a in phase1.values()}
     assert stats["statuses"][site.by_role("redirected").path] == [302]
     assert stats["statuses"][site.by_role("removed").path] == [404]
 

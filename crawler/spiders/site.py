@@ -396,7 +396,8 @@ class SiteSpider(scrapy.Spider):
                 body=response.body,
                 article=article,
             )
-        yield from self.follow_links(response, from_listing=False)
+        if not response.meta.get(META_REVISIT):  # a revisit checks the article, no more
+            yield from self.follow_links(response, from_listing=False)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None:
