@@ -10,7 +10,8 @@ A crawl that finishes removes it; a stopped one leaves it for ``--resume``.
 
 Scrapy and Twisted log through the caller's root handler: at the default verbosity only
 opdcwatch's own warnings reach the terminal, and Scrapy's tracebacks and warnings (a site that
-does not resolve makes several) are shown from ``-v`` on.
+does not resolve makes several) are shown from ``-v`` on; ``-s LOG_FILE=PATH`` keeps all of
+it, at ``LOG_LEVEL`` (INFO), in a file.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class SiteResult:
         due, requested = self.revisits.get("due", 0), self.revisits.get("requested", 0)
         if due > requested:
             lines.append(
-                f"  revisited {requested} of {due} known articles due; "
+                f"  revisited {requested:,} of {due:,} known articles due; "
                 "the others in the next crawls"
             )
         return lines
@@ -212,22 +213,36 @@ def _own_records(record: logging.LogRecord) -> bool:
 
 
 @contextlib.contextmanager
-def quiet_logging() -> Iterator[None]:
+def quiet_logging(log_file: str | None = None, file_level: str = "INFO") -> Iterator[None]:
     """Log the crawl through the root logger's handlers, Scrapy's and Twisted's records only
     from ``-v`` (INFO) on: at the default level their tracebacks would bury the one line per
-    failure that opdcwatch prints."""
+    failure that opdcwatch prints. ``log_file`` gets every record from ``file_level`` up."""
     if not logging.root.handlers:
         logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
-    filtered = []
-    if logging.root.getEffectiveLevel() > logging.INFO:
-        for handler in logging.root.handlers:
+    root_level = logging.root.level
+    terminal = {handler: handler.level for handler in logging.root.handlers}
+    quiet = root_level > logging.INFO
+    for handler in terminal:
+        if quiet:
             handler.addFilter(_own_records)
-            filtered.append(handler)
+        handler.setLevel(max(handler.level, root_level))  # as before, whatever the file takes
+    file_handler = None
+    if log_file:
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        file_handler.setLevel(file_level)
+        logging.root.addHandler(file_handler)
+        logging.root.setLevel(min(root_level, file_handler.level))
     try:
         yield
     finally:
-        for handler in filtered:
+        for handler, level in terminal.items():
             handler.removeFilter(_own_records)
+            handler.setLevel(level)
+        if file_handler is not None:
+            logging.root.removeHandler(file_handler)
+            file_handler.close()
+        logging.root.setLevel(root_level)
 
 
 def run_crawl(
@@ -252,7 +267,8 @@ def run_crawl(
     root = jobs_root_for(db_url)
     log_level = _log_level()
     base = build_settings(profiles[0], overrides, jobdir=None, log_level=log_level)
-    with quiet_logging():
+    file_level = overrides.get("LOG_LEVEL") or "INFO"
+    with quiet_logging(base.get("LOG_FILE"), file_level):
         process = CrawlerProcess(base)
         crawlers = []
         for index, profile in enumerate(profiles):

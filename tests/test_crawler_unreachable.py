@@ -93,7 +93,8 @@ def test_unreachable_sites_fail_with_one_line_each_and_health_says_why(tmp_path,
         args = ["crawl", "dead", "silent", "tls", "--db", db]
         for path in profiles:
             args += ["--profile", str(path)]
-        proc = opdcwatch(*args, cwd=tmp_path)
+        log = tmp_path / "crawl.log"
+        proc = opdcwatch(*args, "-s", f"LOG_FILE={log}", cwd=tmp_path)
         verbose = opdcwatch("-v", *args, cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -109,6 +110,8 @@ def test_unreachable_sites_fail_with_one_line_each_and_health_says_why(tmp_path,
     assert verbose.returncode == 1
     assert "Traceback" in verbose.stderr and "scrapy" in verbose.stderr
     assert "Traceback" not in proc.stderr and "scrapy" not in proc.stderr
+    kept = log.read_text(encoding="utf-8")  # -s LOG_FILE keeps all of it
+    assert "Traceback" in kept and "INFO scrapy" in kept and "took longer than 1.0" in kept
 
     health = opdcwatch("health", "--db", db, cwd=tmp_path)
     assert health.returncode == 1, health.stdout + health.stderr
