@@ -115,7 +115,7 @@ def test_unreachable_sites_fail_with_one_line_each_and_health_says_why(tmp_path,
 
     health = opdcwatch("health", "--db", db, cwd=tmp_path)
     assert health.returncode == 1, health.stdout + health.stderr
-    assert "! unreachable: unreachable (refused): the site gave no answer in its last 2" in (
+    assert "! unreachable: unreachable (refused): the site has never answered (2 crawls): " in (
         health.stdout
     )
     assert "unreachable (timeout)" in health.stdout and "unreachable (TLS)" in health.stdout

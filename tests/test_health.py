@@ -110,9 +110,9 @@ def test_unreachable_names_the_error_and_what_to_check():
     case = json.loads((CASES[0].parent / "unreachable-never.json").read_text(encoding="utf-8"))
     (warning,) = health.check_site(_history(case), CONFIG)
     assert warning.message == (
-        "unreachable (DNS): the site has never answered: http://www.opdc.go.thh/: DNS lookup "
-        "failed: no results for hostname lookup: www.opdc.go.thh; is the host name right, and "
-        "does it still exist?"
+        "unreachable (DNS): the site has never answered (1 crawl): http://www.opdc.go.thh/: "
+        "DNS lookup failed: no results for hostname lookup: www.opdc.go.thh; is the host name "
+        "right, and does it still exist?"
     )
     case = json.loads(
         (CASES[0].parent / "unreachable-after-working.json").read_text(encoding="utf-8")

@@ -197,11 +197,8 @@ def unreachable(history: SiteHistory, config: HealthConfig) -> HealthWarning | N
         return None
     latest, count = streak[0], len(streak)
     kind = latest.unreachable or ""
-    since = (
-        f"gave no answer in its last {count} crawls"
-        if count >= config.unreachable_runs and count > 1
-        else "has never answered"
-    )
+    crawls = f"{count} crawl{'s' if count > 1 else ''}"
+    since = f"has never answered ({crawls})" if never else f"gave no answer in its last {crawls}"
     return HealthWarning(
         history.site,
         "unreachable",
