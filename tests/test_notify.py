@@ -135,39 +135,31 @@ def test_deliveries_of_an_archive_without_the_table_are_none(tmp_path):
         assert notify.deliveries_for_runs(conn, [1]) == {}
 
 
+PORTAL_URL = "http://127.0.0.1:8000/news/{}.html"
+
+
+def _record_portal(archive: Archive, run_id: int, folder: str, *numbers: int) -> None:
+    """Record the redesigned portal's saved pages ``numbers`` (``before`` or ``after``)."""
+    for n in numbers:
+        archive.record_page(
+            url=PORTAL_URL.format(n),
+            status=200,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            site="prnews",
+            body=(HERE / "redesign" / folder / f"{n}.html").read_bytes(),
+            run_id=run_id,
+        )
+
+
 @pytest.mark.parametrize("context", [4, 12])
 def test_run_changes_reads_what_a_run_archived(tmp_path, context):
-    portal = HERE / "redesign"
-    url = "http://127.0.0.1:8000/news/{}.html"
-    headers = {"Content-Type": "text/html; charset=utf-8"}
+    url = PORTAL_URL
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         first = archive.start_run("prnews")
-        for n in (1, 2):
-            archive.record_page(
-                url=url.format(n),
-                status=200,
-                headers=headers,
-                site="prnews",
-                body=(portal / "before" / f"{n}.html").read_bytes(),
-                run_id=first,
-            )
+        _record_portal(archive, first, "before", 1, 2)
         second = archive.start_run("prnews")
-        archive.record_page(
-            url=url.format(2),
-            status=200,
-            headers=headers,
-            site="prnews",
-            body=(portal / "after" / "2.html").read_bytes(),
-            run_id=second,
-        )
-        archive.record_page(
-            url=url.format(3),
-            status=200,
-            headers=headers,
-            site="prnews",
-            body=(portal / "before" / "3.html").read_bytes(),
-            run_id=second,
-        )
+        _record_portal(archive, second, "after", 2)
+        _record_portal(archive, second, "before", 3)
         with archive.reading() as conn:
             assert [c.url for c in notify.run_changes(conn, first)] == [
                 url.format(1),
@@ -184,20 +176,10 @@ def test_run_changes_reads_what_a_run_archived(tmp_path, context):
 
 
 def test_message_reports_removed_and_restored_articles_with_their_date(tmp_path):
-    portal = HERE / "redesign"
-    url = "http://127.0.0.1:8000/news/{}.html"
-    headers = {"Content-Type": "text/html; charset=utf-8"}
+    url = PORTAL_URL
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         first = archive.start_run("prnews")
-        for n in (1, 2, 3):
-            archive.record_page(
-                url=url.format(n),
-                status=200,
-                headers=headers,
-                site="prnews",
-                body=(portal / "before" / f"{n}.html").read_bytes(),
-                run_id=first,
-            )
+        _record_portal(archive, first, "before", 1, 2, 3)
         second = archive.start_run("prnews")
         when = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)  # after the first crawl
         archive.record_page(
