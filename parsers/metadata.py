@@ -1,12 +1,13 @@
 """Title, publication and modification dates from a page's markup and what it shows.
 
-Order of trust for the title: ``og:title`` (or JSON-LD ``headline``) unless it is only the
-site's name, then the visible headline (:mod:`parsers.visible`: the prominent line above the
-body, which old table layouts alone carry), then ``<h1>``, then ``<title>`` minus the site
-name. A visible ``<h1>`` that is the same headline without the site's decoration wins over
-the meta tag. For dates: ``article:published_time`` and its kin, JSON-LD, ``<time
+Order of trust for the title: ``og:title`` (or JSON-LD ``headline``) minus the site name,
+unless it is only the site's name, and replaced by the visible ``<h1>`` when that is the same
+headline as the reader sees it; then an ``<h1>`` that ``<title>`` holds with a site part after
+it; then the visible headline (:mod:`parsers.visible`: the prominent line above the body,
+which old table layouts alone carry); then ``<h1>`` or ``<title>`` minus the site name. For
+dates: ``article:published_time`` and its kin, JSON-LD of any typed node, ``<time
 datetime>``, ``itemprop`` values, then the date printed with the article, then (from the
-extractor) visible date lines near the body. On a Thai page a time without a zone is
+extractor) date lines at the start of the body. On a Thai page a time without a zone is
 Bangkok time.
 """
 
