@@ -26,6 +26,7 @@ from lxml import etree
 from parsers.boilerplate import TITLE_SEPARATORS
 from parsers.dates import (
     BANGKOK,
+    date_from_url,
     date_line_iso,
     is_labelled,
     is_thai,
@@ -385,7 +386,17 @@ def read_meta(root: etree._Element) -> PageMeta:
         seen_published, seen_modified = find_visible_dates(lines, find_anchor(lines, headline))
         published = with_zone(seen_published, zone) if zone else seen_published
         modified = modified or (with_zone(seen_modified, zone) if zone else seen_modified)
+    if published is None:  # last resort: the date a CMS wrote into the page's own URL
+        published = date_from_url(_own_url(root, meta))
     return PageMeta(title, published, modified, meta.get("og:site_name"))
+
+
+def _own_url(root: etree._Element, meta: dict[str, str]) -> str | None:
+    """Return the URL the page declares for itself (``<link rel=canonical>``, og:url)."""
+    for link in root.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            return link.get("href")
+    return meta.get("og:url")
 
 
 def _shape(line: str) -> str:
