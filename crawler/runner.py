@@ -154,7 +154,26 @@ def build_settings(
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     settings.setdict(dict(overrides), priority="cmdline")
+    _raise_zero_delays(settings)
     return settings
+
+
+def _raise_zero_delays(settings: Any) -> None:
+    """Raise DOWNLOAD_DELAY, and any DOWNLOAD_SLOTS delay, to OPDCWATCH_MIN_DOWNLOAD_DELAY.
+
+    Why: see that setting in crawler/settings.py. AutoThrottle takes DOWNLOAD_DELAY as its
+    floor, so its delays stay positive too.
+    """
+    floor = settings.getfloat("OPDCWATCH_MIN_DOWNLOAD_DELAY")
+    if settings.getfloat("DOWNLOAD_DELAY") < floor:
+        settings.set("DOWNLOAD_DELAY", floor, priority=settings.getpriority("DOWNLOAD_DELAY"))
+    slots = settings.getdict("DOWNLOAD_SLOTS")
+    raised = {
+        key: dict(slot, delay=floor) if float(slot.get("delay", floor)) < floor else slot
+        for key, slot in slots.items()
+    }
+    if raised != slots:
+        settings.set("DOWNLOAD_SLOTS", raised, priority=settings.getpriority("DOWNLOAD_SLOTS"))
 
 
 def _log_level() -> str:

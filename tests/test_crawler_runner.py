@@ -50,6 +50,39 @@ def test_settings_layers_defaults_profile_then_command_line(tmp_path):
     assert "JOBDIR" not in plain or not plain["JOBDIR"]
 
 
+def test_a_zero_delay_is_raised_to_the_floor(tmp_path):
+    thaipr = bundled_profiles()["thaipr"]
+    overrides = {"DOWNLOAD_DELAY": 0, "DOWNLOAD_SLOTS": {"a": {"delay": 0}, "b": {"delay": 3}}}
+    settings = build_settings(thaipr, overrides, jobdir=None, log_level="INFO")
+    floor = settings.getfloat("OPDCWATCH_MIN_DOWNLOAD_DELAY")
+    assert 0 < floor <= 0.01
+    assert settings.getfloat("DOWNLOAD_DELAY") == floor
+    assert settings.getdict("DOWNLOAD_SLOTS") == {"a": {"delay": floor}, "b": {"delay": 3}}
+
+
+@pytest.mark.slow
+def test_a_profile_with_delay_0_keeps_to_its_concurrency_cap(tmp_path: Path, fixtures_dir):
+    # Scrapy >= 2.14 (asyncio reactor) sent 13 requests at once here before the floor
+    site = ReplicaSite(20, specials=False, latency=0.2)
+    with ReplicaServer(site) as server:
+        profile = write_replica_profile(
+            tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
+        )
+        summary = run_crawl_subprocess(
+            ["replica"],
+            profile_files=[profile],
+            db_url=f"sqlite:///{tmp_path / 'a.db'}",
+            settings=[
+                "DOWNLOAD_DELAY=0",
+                "AUTOTHROTTLE_ENABLED=false",
+                "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+            ],
+            timeout=120,
+        )
+    assert summary.outcome == "ok" and summary.sites[0].counts["new"] == 20
+    assert site.stats()["max_in_flight"] == 2  # the cap, and used
+
+
 def test_jobdir_lives_next_to_a_sqlite_archive(tmp_path, monkeypatch):
     assert jobs_root_for(f"sqlite:///{tmp_path}/a.db") == tmp_path.resolve() / "jobs"
     monkeypatch.chdir(tmp_path)

@@ -19,12 +19,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=10, help="number of OPDC articles")
     parser.add_argument("--per-page", type=int, default=5, help="articles per listing page")
     parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds every answer waits, like a distant site (default 0)",
+    )
+    parser.add_argument(
         "--no-specials",
         action="store_true",
         help="no flaky/slow/windows-874 pages, no traps (benchmark mode)",
     )
     args = parser.parse_args(argv)
-    site = ReplicaSite(args.articles, per_page=args.per_page, specials=not args.no_specials)
+    site = ReplicaSite(
+        args.articles, per_page=args.per_page, specials=not args.no_specials, latency=args.latency
+    )
     server = ReplicaServer(site, port=args.port)
     sys.stdout.write(server.base_url + "\n")
     sys.stdout.flush()
