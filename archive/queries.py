@@ -265,6 +265,7 @@ def list_runs(
             "gone": r.gone,
             "errors": r.errors,
             "error_text": r.error_text,
+            "worker": r.worker,
         }
         for r in rows
     ]

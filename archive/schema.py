@@ -97,6 +97,7 @@ runs = Table(
     Column("gone", Integer, nullable=False, default=0),
     Column("errors", Integer, nullable=False, default=0),
     Column("error_text", Text, nullable=True),
+    Column("worker", String(255), nullable=True),  # who ran it, in a cluster (0007)
 )
 
 articles = Table(

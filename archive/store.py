@@ -248,12 +248,12 @@ class Archive:
 
     # -- runs --------------------------------------------------------------------------------
 
-    def start_run(self, site: str) -> int:
-        """Open a crawl run for ``site`` and return its id."""
+    def start_run(self, site: str, *, worker: str | None = None) -> int:
+        """Open a crawl run for ``site`` and return its id; ``worker`` names who runs it."""
 
         def start(conn: Connection) -> int:
             site_id, _ = rec.ensure_site(conn, site)
-            values = {"site_id": site_id, "started_at": datetime.now(UTC)}
+            values = {"site_id": site_id, "started_at": datetime.now(UTC), "worker": worker}
             return rec.new_id(conn.execute(runs.insert(), values))
 
         return self._transact(start, f"the start of a run of {site}")

@@ -33,6 +33,7 @@ RUN_FIELDS = [
     "gone",
     "errors",
     "error_text",
+    "worker",
     "notifications",
 ]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -24,7 +26,8 @@ from crawler.runner import (
     prepare_jobdir,
     run_crawl_subprocess,
 )
-from tests.scheduler_helpers import crawl_children
+from tests.cli_helpers import child_env
+from tests.scheduler_helpers import crawl_children, wait_for
 
 
 def test_setting_overrides_parse_json_values_or_keep_strings():
@@ -200,3 +203,32 @@ def test_the_time_limit_sigterms_then_sigkills_a_child_that_will_not_stop(
     assert not crawl_children(db), "the child was killed, not left running"
     assert "ran past its limit of 4 s; stopping it" in caplog.text
     assert "did not stop within 0 s; killing it" in caplog.text
+
+
+def test_a_crawl_whose_caller_is_killed_stops_and_closes_its_run(tmp_path: Path, fixtures_dir):
+    with ReplicaServer(ReplicaSite(8, slow_seconds=3, latency=0.2)) as server:
+        profile = write_replica_profile(
+            tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
+        )
+        db = f"sqlite:///{tmp_path / 'a.db'}"
+        caller = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from crawler.runner import run_crawl_subprocess as run; "
+                "run(['replica'], profile_files=[sys.argv[1]], db_url=sys.argv[2])",
+                str(profile),
+                db,
+            ],
+            env=child_env(),
+        )
+        try:
+            wait_for(lambda: _versions(db) >= 2, 60, "the crawl to archive two articles")
+            caller.kill()  # SIGKILL: the caller cannot stop its child
+            caller.wait(timeout=10)
+            wait_for(lambda: not crawl_children(db), 15, "the orphaned crawl to stop")
+        finally:
+            caller.kill()
+    with Archive.open(db) as archive, archive.reading() as conn:
+        row = conn.execute(text("SELECT outcome, finished_at FROM runs")).one()
+    assert row[0] == "interrupted" and row[1] is not None  # stopped cleanly, by itself
