@@ -13,3 +13,17 @@ db_option = click.option(
     help="Archive database URL (default: sqlite under ./data/; env OPDCWATCH_DB). "
     "Example: postgresql+psycopg://user@127.0.0.1/opdcwatch",
 )
+
+
+def broker_option(*, required: bool = False):
+    """``--broker URL`` (env OPDCWATCH_BROKER): the cluster's Redis or RabbitMQ."""
+    return click.option(
+        "--broker",
+        "broker_url",
+        envvar="OPDCWATCH_BROKER",
+        default=None,
+        required=required,
+        metavar="URL",
+        help="The cluster's broker (env OPDCWATCH_BROKER): redis://HOST:6379/0 or "
+        "amqp://USER:PASSWORD@HOST:5672//. See docs/scaling.md.",
+    )

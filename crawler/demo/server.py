@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from email.utils import format_datetime, parsedate_to_datetime
@@ -203,6 +204,12 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], site: ReplicaSite) -> None:
         self.site = site
         super().__init__(address, ReplicaHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-answer (a crawl killed or stopped) is no replica error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class ReplicaServer:
