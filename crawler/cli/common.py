@@ -21,8 +21,7 @@ def broker_option(*, required: bool = False):
         "--broker",
         "broker_url",
         envvar="OPDCWATCH_BROKER",
-        default=None,
-        required=required,
+        required=required,  # no default=None: Click 8.3+ takes it as a value given
         metavar="URL",
         help="The cluster's broker (env OPDCWATCH_BROKER): redis://HOST:6379/0 or "
         "amqp://USER:PASSWORD@HOST:5672//. See docs/scaling.md.",

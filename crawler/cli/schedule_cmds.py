@@ -75,8 +75,8 @@ def run(
     Example:
       opdcwatch schedule run --profile mysite.toml --db sqlite:///data/opdcwatch.db
       opdcwatch schedule run opdc-news thaipr
-      opdcwatch schedule run --broker redis://127.0.0.1:6379/0 \
-          --db postgresql+psycopg://opdcwatch@127.0.0.1/opdcwatch
+      export OPDCWATCH_BROKER=redis://127.0.0.1:6379/0
+      opdcwatch schedule run --db postgresql+psycopg://opdcwatch@db.example/opdcwatch
     """
     from archive.db import resolve_url
     from archive.store import Archive

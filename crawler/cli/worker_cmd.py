@@ -38,8 +38,8 @@ def worker(
 
     \b
     Example:
-      opdcwatch worker --broker redis://127.0.0.1:6379/0 \\
-          --db postgresql+psycopg://opdcwatch@db.example/opdcwatch
+      opdcwatch worker --broker redis://queue.example:6379/0 --db postgresql+psycopg://db.example/opdcwatch
+      opdcwatch worker --broker amqp://USER:PASSWORD@queue.example:5672// --concurrency 4
     """
     from archive.db import resolve_url
     from crawler.config import load_config
