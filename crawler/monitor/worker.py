@@ -5,9 +5,9 @@ child process with its time limit (``crawler.monitor.crawljob.SiteCrawl``, as th
 it), so a worker's ``--concurrency`` is how many sites it crawls at once. For each message it:
 
 1. skips a scheduled crawl of a paused site (``run-now`` crawls it all the same);
-2. takes the site's cluster-wide lock (``crawler.monitor.sitelock``); when another worker holds
-   it, that worker is crawling the site now and this request is skipped, as the daemon skips
-   a crawl of a site whose crawl is still running;
+2. takes the site's cluster-wide lock (``crawler.monitor.sitelock``, one PostgreSQL session per
+   worker); when another crawl holds it, the site is being crawled now and this request is
+   skipped, as the daemon skips a crawl of a site whose crawl is still running;
 3. skips the crawl when a crawl of the site that started after the request already ended
    well: a message delivered twice, or queued twice while workers were busy, crawls once;
 4. closes the runs of crawls whose worker died before closing them, then crawls; its run
@@ -38,7 +38,7 @@ from crawler.config import Config
 from crawler.monitor.crawljob import STOPPED, SiteCrawl
 from crawler.monitor.jobstore import read_paused
 from crawler.monitor.queue import CRAWL_TASK, broker_kind, check_broker, make_app
-from crawler.monitor.sitelock import SiteLock
+from crawler.monitor.sitelock import LockSession, SiteLock
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class WorkerRuntime:
     name: str
     stop: threading.Event
     app: Any
+    locks: LockSession
 
 
 _RUNTIME: WorkerRuntime | None = None
@@ -91,7 +92,7 @@ def crawl_site(
     if scheduled and site in read_paused(rt.archive):
         logger.info("%s is paused: the scheduled crawl is skipped", site)
         return PAUSED
-    with SiteLock(rt.archive, site) as lock:
+    with SiteLock(rt.locks, site) as lock:
         if not lock.held:
             logger.info("%s: another worker is crawling it; this crawl is skipped", site)
             return BUSY
@@ -237,7 +238,8 @@ def run_worker(
     name = worker_name()
     stop = threading.Event()
     with Archive.open(db_url) as archive:
-        _RUNTIME = WorkerRuntime(archive, config, db_url, name, stop, app)
+        locks = LockSession(archive)
+        _RUNTIME = WorkerRuntime(archive, config, db_url, name, stop, app, locks)
 
         def on_ready(**_kwargs: Any) -> None:
             logger.info("%s: ready: taking crawls from queue %s", name, config.cluster.queue)
@@ -264,4 +266,5 @@ def run_worker(
             signals.worker_ready.disconnect(on_ready)
             signals.worker_shutting_down.disconnect(on_shutdown)
             _RUNTIME = None
+            locks.close()
     return int(worker.exitcode or 0)
