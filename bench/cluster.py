@@ -161,6 +161,7 @@ def one_round(workers: int, sites: list[Path], broker: str, folder: Path) -> dic
             time.sleep(0.2)
         queue = CrawlQueue(broker, load_config(config).cluster)
         stats_before = db.query(PG_STATS)[0]
+        size_before = db.query("SELECT pg_database_size(current_database())")[0][0]
         redis_before = _redis_stats(broker)
         started = time.monotonic()
         for path in sites:
@@ -189,7 +190,7 @@ def one_round(workers: int, sites: list[Path], broker: str, folder: Path) -> dic
         "cpu": _cpu_children() - cpu_before,
         "runs": {outcome: (n, new, pages) for outcome, n, new, pages in runs},
         "pg": pg,
-        "db_bytes": size,
+        "db_bytes": size - size_before,
         "peak_connections": peak_connections,
         "redis": _delta(redis_before, redis_after),
         "redis_idle": _delta(redis_after, redis_idle),
@@ -245,7 +246,10 @@ def main() -> None:
                 print(f"{workers} worker(s): {result['wall']:.1f} s", flush=True)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
     report(results, args, os.cpu_count() or 1)
 
 
@@ -276,15 +280,12 @@ def report(results: list[dict], args: argparse.Namespace, cores: int) -> None:
         f"{last['peak_connections']} connections for {last['workers']} workers"
     )
     if last["redis"] is not None:
+        calls, bytes_in, bytes_out = (v / n for v in last["redis"])
         idle = [v / IDLE_SAMPLE / last["workers"] for v in last["redis_idle"]]
-        busy = [
-            (total - rate * last["workers"] * last["wall"]) / n
-            for total, rate in zip(last["redis"], idle, strict=True)
-        ]
         print(
-            f"  Redis: {busy[0]:.0f} commands, {busy[1] / 1024:.1f} KiB in, "
-            f"{busy[2] / 1024:.1f} KiB out; and, per idle worker, {idle[0]:.1f} commands/s, "
-            f"{idle[1] + idle[2]:.0f} bytes/s (its polling)"
+            f"  Redis: {calls:.0f} commands, {bytes_in / 1024:.1f} KiB in, "
+            f"{bytes_out / 1024:.1f} KiB out, the workers' polling while it ran included; "
+            f"an idle worker: {idle[0]:.1f} commands/s, {idle[1] + idle[2]:.0f} bytes/s"
         )
 
 

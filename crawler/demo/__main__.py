@@ -56,9 +56,12 @@ def main(argv: list[str] | None = None) -> None:
         stopped.wait()
     except KeyboardInterrupt:
         pass
-    finally:
-        for server in servers:
-            server.stop()
+    finally:  # all at once: each waits up to half a second for its serving loop
+        stoppers = [threading.Thread(target=server.stop) for server in servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
 
 
 if __name__ == "__main__":
