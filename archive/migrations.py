@@ -102,6 +102,16 @@ def _scheduler_and_search_tables(conn: Connection) -> None:
         )
 
 
+@migration("0004_extraction_keys")
+def _extraction_keys(conn: Connection) -> None:
+    """Record which extraction key made each hash, and a per-article baseline (no backfill).
+
+    Versions written before have no key: the first fetch whose hash differs re-derives their
+    text with the current parser before calling it a change (see ``archive.store``).
+    """
+    run_ddl(conn, "0004_extraction_keys")
+
+
 @migration("0007_run_worker")
 def _run_worker(conn: Connection) -> None:
     """Name the worker of each run, for crawls a cluster of ``opdcwatch worker`` runs."""

@@ -48,6 +48,11 @@ class ArticleState:
     site_ref: str | None
     latest_hash: str | None
     latest_capture_digest: str | None
+    site_name: str = ""
+    # the hash the latest content has under ``baseline_key`` (None: made by release 0.1.0)
+    baseline_hash: str | None = None
+    baseline_key: str | None = None
+    latest_version_capture: int | None = None  # the capture the latest version was read from
     # answered by the same query, for the digest and content hash of the fetch being recorded
     digest: str | None = None
     body_stored: bool = False
@@ -80,7 +85,11 @@ _STATE = Prepared(
         articles.c.version_count,
         articles.c.ref_digest,
         sites.c.ref_digest.label("site_ref"),
+        sites.c.name.label("site_name"),
         versions.c.content_hash,
+        func.coalesce(articles.c.baseline_hash, versions.c.content_hash).label("baseline_hash"),
+        func.coalesce(articles.c.baseline_key, versions.c.extraction_key).label("baseline_key"),
+        versions.c.capture_id,
         _LATEST_CAPTURE.label("latest_digest"),
         _BODY_STORED.label("body_stored"),
         _LATEST_WITH_HASH.label("latest_with_hash"),
@@ -131,6 +140,16 @@ _PRESENT = Prepared(
     .where(articles.c.id == bindparam("p_id"))
     .values(last_checked=bindparam("p_checked"), gone_at=None)
 )
+_REBASELINE = Prepared(
+    update(articles)
+    .where(articles.c.id == bindparam("p_id"))
+    .values(
+        last_checked=bindparam("p_checked"),
+        gone_at=None,
+        baseline_hash=bindparam("p_hash"),
+        baseline_key=bindparam("p_key"),
+    )
+)
 _GONE = Prepared(
     update(articles)
     .where(articles.c.id == bindparam("p_id"))
@@ -152,6 +171,8 @@ _NEW_VERSION = Prepared(
         ),
         last_checked=bindparam("p_checked"),
         gone_at=None,
+        baseline_hash=bindparam("p_hash"),
+        baseline_key=bindparam("p_key"),
     )
 )
 
@@ -169,7 +190,8 @@ _INSERT_CAPTURE = _inserting(
 )
 _INSERT_VERSION = _inserting(
     versions,
-    "article_id number fetched_at title published modified text content_hash capture_id revert_of",
+    "article_id number fetched_at title published modified text content_hash capture_id revert_of "
+    "extraction_key",
 )
 _INSERT_SITE = _inserting(sites, "name")
 
@@ -224,6 +246,10 @@ def read_state(
         site_ref=row.site_ref,
         latest_hash=row.content_hash,
         latest_capture_digest=row.latest_digest,
+        site_name=row.site_name,
+        baseline_hash=row.baseline_hash,
+        baseline_key=row.baseline_key,
+        latest_version_capture=row.capture_id,
         digest=digest,
         body_stored=bool(row.body_stored),
         content_hash=content_hash,
@@ -258,10 +284,27 @@ def touch(conn: Connection, article_id: int, fetched_at: datetime) -> None:
     _TOUCH.run(conn, {"p_id": article_id, "p_at": fetched_at})
 
 
-def mark_present(conn: Connection, state: ArticleState, fetched_at: datetime) -> None:
-    """Record that the article answered (unchanged): last check forward, not gone."""
+def mark_present(
+    conn: Connection, state: ArticleState, fetched_at: datetime, key: str | None = None
+) -> None:
+    """Record that the article answered (unchanged): last check forward, not gone.
+
+    Given the extraction ``key`` that read the fetch, the baseline is filed under it.
+    """
+    if key is not None and key != state.baseline_key:
+        rebaseline(conn, state, fetched_at, state.baseline_hash, key)
+        return
     checked = max(state.last_checked, fetched_at)
     _PRESENT.run(conn, {"p_id": state.article_id, "p_checked": checked})
+
+
+def rebaseline(
+    conn: Connection, state: ArticleState, fetched_at: datetime, content_hash: str | None, key: str
+) -> None:
+    """Record the hash the latest content has under ``key``; the article answered, unchanged."""
+    checked = max(state.last_checked, fetched_at)
+    params = {"p_id": state.article_id, "p_checked": checked, "p_hash": content_hash, "p_key": key}
+    _REBASELINE.run(conn, params)
 
 
 def mark_gone(conn: Connection, state: ArticleState, fetched_at: datetime) -> None:
@@ -330,7 +373,9 @@ def create_article(
         },
     )
     capture_id = insert_capture(conn, capture, article_id)
-    state = ArticleState(article_id, site_id, fetched_at, 0, ref, site_ref, None, None)
+    state = ArticleState(
+        article_id, site_id, fetched_at, 0, ref, site_ref, None, None, site_name=site_name
+    )
     return state, capture_id
 
 
@@ -340,6 +385,18 @@ def add_capture(conn: Connection, state: ArticleState, body: bytes, capture: dic
     stored = state.body_stored if state.digest == capture["digest"] else None
     store_site_body(conn, body, capture, state.site_id, ref, state.site_ref is not None, stored)
     return insert_capture(conn, capture, state.article_id)
+
+
+def version_capture(conn: Connection, state: ArticleState) -> tuple[str, str, list] | None:
+    """Return (url, digest, headers) of the capture the latest version was read from."""
+    if state.latest_version_capture is None:
+        return None
+    row = conn.execute(
+        select(captures.c.url, captures.c.digest, captures.c.headers).where(
+            captures.c.id == state.latest_version_capture
+        )
+    ).first()
+    return None if row is None else (row.url, row.digest, row.headers)
 
 
 def revert_of(conn: Connection, state: ArticleState, content_hash: str) -> int | None:
@@ -357,8 +414,12 @@ def add_version(
     article: Article,
     fetched_at: datetime,
     reverted: int | None,
+    key: str,
 ) -> int:
-    """Append the next version of the article and point the article at it; return its number."""
+    """Append the next version, read under extraction ``key``; point the article at it.
+
+    Returns the version's number. The version's hash becomes the article's baseline.
+    """
     number = state.version_count + 1
     version_id = _insert(
         conn,
@@ -374,6 +435,7 @@ def add_version(
             "content_hash": article.content_hash,
             "capture_id": capture_id,
             "revert_of": reverted,
+            "extraction_key": key,
         },
     )
     _NEW_VERSION.run(
@@ -384,6 +446,8 @@ def add_version(
             "p_vid": version_id,
             "p_at": fetched_at,
             "p_checked": max(state.last_checked, fetched_at),
+            "p_hash": article.content_hash,
+            "p_key": key,
         },
     )
     return number

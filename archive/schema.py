@@ -115,6 +115,10 @@ articles = Table(
     Column("latest_version_id", BigInteger, nullable=True),
     # the body later captures of this article are compressed against (see archive.recording)
     Column("ref_digest", String(64), ForeignKey("bodies.digest"), nullable=True),
+    # the content hash of the latest content under the extraction key ``baseline_key``: the
+    # latest version's, or that content re-derived by a newer parser (see archive.store)
+    Column("baseline_hash", String(64), nullable=True),
+    Column("baseline_key", String(16), nullable=True),
     UniqueConstraint("url", name="uq_articles_url"),
     Index("ix_articles_site_changed", "site_id", "last_changed"),
     Index("ix_articles_last_changed", "last_changed"),
@@ -157,6 +161,8 @@ versions = Table(
         nullable=False,
     ),
     Column("revert_of", Integer, nullable=True),
+    # what made content_hash: parsers.ParseOptions.extraction_key(); NULL before migration 0004
+    Column("extraction_key", String(16), nullable=True),
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     Index("ix_versions_content_hash", "content_hash"),
     Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first

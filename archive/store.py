@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from archive import recording as rec
-from archive.bodies import digest_of
+from archive.bodies import digest_of, load_body
 from archive.constants import GONE_STATUSES, PAGE_STATUSES, RUN_COUNT_KEYS, RUN_OUTCOMES
 from archive.db import SQLITE_BEGIN_OPTION, create_archive_engine, resolve_url
 from archive.exceptions import (
@@ -41,6 +41,8 @@ from archive.migrations import migrate
 from archive.prepared import Prepared
 from archive.schema import articles, captures, runs
 from parsers.article import Article
+from parsers.exceptions import ParseError
+from parsers.options import DEFAULT_OPTIONS, ParseOptions
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,13 @@ _VALIDATORS = Prepared(
     .limit(1)
 )
 _T = TypeVar("_T")
+# (site the article is filed under, its URL) -> the options its pages are parsed with
+OptionsResolver = Callable[[str, str], ParseOptions]
+
+
+def default_options(site: str, url: str) -> ParseOptions:
+    """The resolver of an archive opened without site profiles: the parsers' defaults."""
+    return DEFAULT_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -67,13 +76,16 @@ class RecordResult:
 
     ``version`` is the article's latest version number afterwards; ``revert_of`` is set when
     a changed page went back to the content of that earlier version. ``article_id`` is None
-    only for a 404/410 of a URL the archive never held.
+    only for a 404/410 of a URL the archive never held. ``rebaselined`` is set on an
+    "unchanged" fetch whose hash differed only because a newer parser (or other options) read
+    it: the stored version, read again today, gives the same hash.
     """
 
     outcome: str
     article_id: int | None
     version: int | None
     revert_of: int | None = None
+    rebaselined: bool = False
 
 
 def _conflict(exc: DBAPIError) -> bool:
@@ -94,17 +106,28 @@ def _describe(exc: BaseException) -> str:
 
 
 class Archive:
-    """A versioned article store on SQLite or PostgreSQL; see ``Archive.open``."""
+    """A versioned article store on SQLite or PostgreSQL; see ``Archive.open``.
 
-    def __init__(self, engine: Engine) -> None:
+    ``options_for`` says how a page that the caller hands over unparsed is parsed: given the
+    site an article is filed under and its URL, the parse options (a site profile's).
+    """
+
+    def __init__(self, engine: Engine, options_for: OptionsResolver = default_options) -> None:
         self.engine = engine
+        self.options_for = options_for
 
     @classmethod
-    def open(cls, db_url: str | None = None, *, create: bool = True) -> Archive:
+    def open(
+        cls,
+        db_url: str | None = None,
+        *,
+        create: bool = True,
+        options_for: OptionsResolver = default_options,
+    ) -> Archive:
         """Open (and migrate) the archive at ``db_url``, ``$OPDCWATCH_DB`` or ./data/.
 
         ``create=False`` refuses to make a new SQLite file: read-only commands use it so that a
-        mistyped path is an error rather than an empty archive.
+        mistyped path is an error rather than an empty archive. ``options_for``: see the class.
         """
         url = resolve_url(db_url)
         engine = create_archive_engine(url, create=create)
@@ -116,7 +139,7 @@ class Archive:
             raise DatabaseUnavailableError(
                 f"cannot open database {shown}: {_describe(exc)}"
             ) from exc
-        return cls(engine)
+        return cls(engine, options_for)
 
     def close(self) -> None:
         """Release every connection."""
@@ -183,11 +206,14 @@ class Archive:
         fetched_at: datetime | None = None,
         article: Article | None = None,
         run_id: int | None = None,
+        options: ParseOptions | None = None,
     ) -> RecordResult:
         """Record one fetched page in one transaction and say whether it is new or changed.
 
-        A version is added only when the article's content hash differs from the latest
-        version's; a 404/410 marks the article gone. ``article=None`` parses ``body``.
+        A version is added only when the article's content hash differs from its baseline
+        (the latest version's hash, see :func:`_record_fetch`); a 404/410 marks the article
+        gone. ``article=None`` parses ``body``. ``options`` are what ``article`` was (or
+        ``body`` is to be) parsed with; None asks ``options_for``.
         """
         fetched_at = as_utc(fetched_at)
         canon = canonical_url(url)
@@ -210,14 +236,21 @@ class Archive:
             return self._transact(
                 lambda conn: _record_gone(conn, canon, site_name, body, capture), canon
             )
+
+        def options_of(site_filed: str) -> ParseOptions:
+            return options if options is not None else self.options_for(site_filed, canon)
+
         if article is None:
             with self.reading() as conn:
                 state = rec.read_state(conn, canon)
                 replay = state is not None and rec.is_known_capture(conn, state, digest, fetched_at)
             if not replay:
-                article = _parse(body, url, pairs)
+                filed_under = state.site_name if state else site_name
+                article = _parse(body, url, pairs, options_of(filed_under))
         return self._transact(
-            lambda conn: _record_fetch(conn, canon, site_name, body, capture, article, pairs),
+            lambda conn: _record_fetch(
+                conn, canon, site_name, body, capture, article, pairs, options_of
+            ),
             canon,
         )
 
@@ -294,10 +327,31 @@ class Archive:
                 raise NotFoundError(f"no run with id {run_id}")
 
 
-def _parse(body: bytes, url: str, pairs: Sequence[tuple[str, str]]) -> Article:
+def _parse(
+    body: bytes, url: str, pairs: Sequence[tuple[str, str]], options: ParseOptions
+) -> Article:
     from parsers import parse_bytes  # imported late: the parsers pull in bs4 and pythainlp
 
-    return parse_bytes(body, url=url, content_type=header_value(pairs, "Content-Type"))
+    content_type = header_value(pairs, "Content-Type")
+    return parse_bytes(body, url=url, content_type=content_type, options=options)
+
+
+def _rederive(conn: Connection, state: rec.ArticleState, options: ParseOptions) -> str | None:
+    """Return the content hash of the latest version's capture read again with ``options``.
+
+    None when that capture cannot be read or no longer parses: then nothing can be said
+    about the old content under today's parser.
+    """
+    found = rec.version_capture(conn, state)
+    if found is None:
+        return None
+    url, digest, headers = found
+    try:
+        body = load_body(conn, digest)
+        return _parse(body, url, header_pairs(headers), options).content_hash
+    except (ArchiveError, ParseError) as exc:
+        logger.info("cannot re-read version %s of %s: %s", state.version_count, url, exc)
+        return None
 
 
 def _record_fetch(
@@ -308,26 +362,40 @@ def _record_fetch(
     capture: dict[str, Any],
     article: Article | None,
     pairs: Sequence[tuple[str, str]],
+    options_of: Callable[[str], ParseOptions],
 ) -> RecordResult:
-    """Record a page (2xx) inside the caller's transaction."""
+    """Record a page (2xx) inside the caller's transaction.
+
+    The fetch is a change when its hash differs from the article's baseline. When the
+    baseline was made under another extraction key (an older opdcwatch, other selectors),
+    the latest version's own capture is first read again with today's parser: if that gives
+    the fetch's hash, only the reading changed, not the article. The baseline moves to the
+    new hash and no version is added (no version storm after an upgrade).
+    """
     fetched_at, digest = capture["fetched_at"], capture["digest"]
     rec.lock_article(conn, canon)
     state = rec.read_state(conn, canon, digest, article.content_hash if article else None)
     if state is not None and rec.is_known_capture(conn, state, digest, fetched_at):
         rec.touch(conn, state.article_id, fetched_at)
         return RecordResult("unchanged", state.article_id, state.version_count)
+    options = options_of(state.site_name if state else site_name)
+    key = options.extraction_key()
     if article is None:  # another writer changed the page since our first look
-        article = _parse(body, capture["url"], pairs)
+        article = _parse(body, capture["url"], pairs, options)
     if state is None:
         state, capture_id = rec.create_article(conn, canon, site_name, body, capture)
-        rec.add_version(conn, state, capture_id, article, fetched_at, None)
+        rec.add_version(conn, state, capture_id, article, fetched_at, None, key)
         return RecordResult("new", state.article_id, 1)
     capture_id = rec.add_capture(conn, state, body, capture)
-    if article.content_hash == state.latest_hash:
-        rec.mark_present(conn, state, fetched_at)
+    if article.content_hash == state.baseline_hash:
+        rec.mark_present(conn, state, fetched_at, key)
         return RecordResult("unchanged", state.article_id, state.version_count)
+    if state.baseline_key != key and _rederive(conn, state, options) == article.content_hash:
+        rec.rebaseline(conn, state, fetched_at, article.content_hash, key)
+        logger.info("%s: read anew under extraction key %s, unchanged", canon, key)
+        return RecordResult("unchanged", state.article_id, state.version_count, rebaselined=True)
     reverted = rec.revert_of(conn, state, article.content_hash)
-    number = rec.add_version(conn, state, capture_id, article, fetched_at, reverted)
+    number = rec.add_version(conn, state, capture_id, article, fetched_at, reverted, key)
     if reverted:
         logger.info("%s went back to version %s (now version %s)", canon, reverted, number)
     return RecordResult("changed", state.article_id, number, reverted)

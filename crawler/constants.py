@@ -43,5 +43,5 @@ GONE_STATUSES = frozenset({404, 410})
 
 # Counter names, in the order the progress and summary lines print them.
 COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "errors")
-EXTRA_COUNT_KEYS = ("filtered", "skipped")
+EXTRA_COUNT_KEYS = ("filtered", "skipped", "rebaselined")
 STATS_PREFIX = "opdcwatch/"

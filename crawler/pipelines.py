@@ -96,6 +96,7 @@ class ArchivePipeline:
                     fetched_at=fetched_at,
                     article=item.article,
                     run_id=self.run_id,
+                    options=self.crawler.spider.profile.parse_options,
                 )
         except (OpdcwatchError, SQLAlchemyError) as exc:
             self.crawler.spider.note_error(item.url, f"archive: {exc}")
@@ -104,6 +105,8 @@ class ArchivePipeline:
             self.count("skipped")  # a dead link to a page the archive never held
         else:
             self.count(result.outcome)
+        if result.rebaselined:
+            self.count("rebaselined")
         if item.not_modified:
             self.count("not_modified")
         logger.debug(

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
 from crawler.monitor.triggers import parse_schedule
+from crawler.urls import host_matches
+from parsers import ParseOptions
+from parsers.exceptions import SelectorError
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,11 @@ class SiteProfile:
     selectors: Mapping[str, str] | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     bundled: bool = False
+
+    @cached_property
+    def parse_options(self) -> ParseOptions:
+        """What the parsers need of this profile (its selectors), as one hashable value."""
+        return ParseOptions(selectors=self.selectors or ())
 
     def is_article(self, url: str) -> bool:
         """Return True when ``url`` matches one of the ``articles`` patterns."""
@@ -142,6 +151,10 @@ def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
             )
         if not isinstance(selector, str) or not selector.strip():
             raise ProfileError(source, "must be a non-empty CSS selector", f"selectors.{key}")
+    try:
+        ParseOptions(selectors=value)
+    except SelectorError as exc:
+        raise ProfileError(source, str(exc), "selectors") from exc
     return dict(value)
 
 
@@ -263,6 +276,26 @@ def load_registry(
         user[profile.name] = profile
     registry.update(user)
     return registry
+
+
+def options_resolver(
+    registry: Mapping[str, SiteProfile],
+) -> Callable[[str, str], ParseOptions]:
+    """Return ``(site, url) -> ParseOptions``: the options of the profile a page belongs to.
+
+    The profile named ``site`` (the crawler files articles under the profile's name), else
+    the one whose ``allowed_domains`` hold the URL's host, else the defaults. ``ingest`` and
+    ``import-warc`` parse with it, so a saved page reads as the crawler would read it.
+    """
+
+    def resolve(site: str, url: str) -> ParseOptions:
+        profile = registry.get(site)
+        if profile is None:
+            holders = (p for p in registry.values() if p.allowed_domains)
+            profile = next((p for p in holders if host_matches(url, p.allowed_domains)), None)
+        return profile.parse_options if profile is not None else ParseOptions()
+
+    return resolve
 
 
 def select_profiles(registry: Mapping[str, SiteProfile], names: Iterable[str]) -> list[SiteProfile]:

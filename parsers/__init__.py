@@ -18,13 +18,16 @@ from parsers.exceptions import (
     SelectorError,
 )
 from parsers.normalize import normalize_line, normalize_text
+from parsers.options import EXTRACTOR_VERSION, ParseOptions
 
 __all__ = [
+    "EXTRACTOR_VERSION",
     "Article",
     "BinaryInputError",
     "EmptyInputError",
     "NotAPageError",
     "ParseError",
+    "ParseOptions",
     "SelectorError",
     "content_hash",
     "decode_bytes",

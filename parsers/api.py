@@ -12,7 +12,7 @@ import re
 import warnings
 from collections.abc import Mapping
 
-from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, NavigableString, XMLParsedAsHTMLWarning
 from lxml import etree
 
 from parsers.article import Article
@@ -22,7 +22,9 @@ from parsers.exceptions import EmptyInputError, NotAPageError
 from parsers.extract import extract_content, paragraphs_of
 from parsers.metadata import dates_from_lines, read_meta
 from parsers.normalize import normalize_text
-from parsers.selectors import check_selectors, select_all, select_date, select_title
+from parsers.options import DEFAULT_OPTIONS, ParseOptions
+from parsers.script_body import body_from_scripts, script_texts
+from parsers.selectors import select_all, select_date, select_title
 from parsers.textclean import clean_text_dump
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ _SNIFF_CHARS = 4096
 # Characters libxml2 refuses: C0 controls (bar tab/LF/CR), lone surrogates, non-characters.
 _UNPARSEABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
+_SOURCE_SPACE_RE = re.compile(r"[ \t\r\n\f]*[\t\r\n\f][ \t\r\n\f]*")
 # Comments and processing instructions go at parse time, so their tails join the text. Plain
 # etree elements, not lxml.html's: its per-element class lookup costs ~10% of a page's time.
 _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
@@ -80,16 +83,23 @@ def _body_text(paragraphs: list[str], message: str) -> str:
 
 
 def parse_html(
-    html: str, *, url: str | None = None, selectors: Mapping[str, str] | None = None
+    html: str,
+    *,
+    url: str | None = None,
+    selectors: Mapping[str, str] | None = None,
+    options: ParseOptions | None = None,
 ) -> Article:
-    """Return the article in an HTML page; per-site CSS selectors override generic fields.
+    """Return the article in an HTML page; a site's options (selectors) override generic fields.
+
+    ``selectors`` is shorthand for ``options=ParseOptions(selectors=...)``.
 
     libxml2 gives up on pathological markup (elements nested thousands deep, as some
     WYSIWYG editors emit) and returns a tree without the text; such a page is read again by
     BeautifulSoup's tolerant html.parser and handled as a text dump.
     """
+    options = _options(selectors, options)
     try:
-        return _parse_html_tree(html, url=url, selectors=selectors)
+        return _parse_html_tree(html, url=url, selectors=options.selector_map)
     except NotAPageError:
         text = _soup_text(html)
         if not text.strip():
@@ -99,12 +109,18 @@ def parse_html(
 
 
 def _soup_text(html: str) -> str:
-    """Return the visible text of a page, one block per line, without scripts and styles."""
+    """Return the visible text of a page, one block per line, without scripts and styles.
+
+    Joined as :mod:`parsers.render` joins: inline pieces touch, blocks and ``<br>`` break.
+    """
     with warnings.catch_warnings():  # XML-looking input is read as HTML on purpose
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(_UNPARSEABLE_RE.sub("", html), "html.parser")
     for element in soup(SCRIPT_TAGS):
         element.decompose()
+    for string in soup.find_all(string=True):  # source whitespace collapses, as on screen
+        if type(string) is NavigableString and _SOURCE_SPACE_RE.search(string):
+            string.replace_with(_SOURCE_SPACE_RE.sub(" ", string))
     for element in soup.find_all(BLOCK_TAGS):
         element.insert_before("\n\n")
         element.append("\n\n")
@@ -113,18 +129,25 @@ def _soup_text(html: str) -> str:
     return soup.get_text()
 
 
-def _parse_html_tree(html: str, *, url: str | None, selectors: Mapping[str, str] | None) -> Article:
-    selectors = selectors or {}
-    check_selectors(selectors)
+def _options(selectors: Mapping[str, str] | None, options: ParseOptions | None) -> ParseOptions:
+    if selectors is not None and options is not None:
+        raise ValueError("give selectors or options, not both")
+    if options is not None:
+        return options
+    return ParseOptions(selectors=selectors) if selectors else DEFAULT_OPTIONS
+
+
+def _parse_html_tree(html: str, *, url: str | None, selectors: Mapping[str, str]) -> Article:
     root = _parse_tree(html)
     meta = read_meta(root)
     title = select_title(root, selectors) or meta.title
     selected_date = select_date(root, selectors)
+    scripts = script_texts(root)
     etree.strip_elements(root, *SCRIPT_TAGS, with_tail=False)
     body_elements = select_all(root, selectors, "body")
     selected_body = paragraphs_of(body_elements, title) if body_elements else []
     extraction = extract_content(root, title)
-    paragraphs = selected_body or extraction.paragraphs
+    paragraphs = selected_body or body_from_scripts(extraction.paragraphs, scripts, title)
     text = _body_text(paragraphs, "no article text found in the page")
     seen_published, seen_modified = dates_from_lines(extraction.date_lines, extraction.body_start)
     return Article(
@@ -158,17 +181,20 @@ def parse_bytes(
     content_type: str | None = None,
     selectors: Mapping[str, str] | None = None,
     kind: str | None = None,
+    options: ParseOptions | None = None,
 ) -> Article:
     """Return the article in downloaded bytes: decode, sniff HTML vs text, extract.
 
     ``kind`` is "html", "text" or None (sniff). Bad input raises only ParseError subclasses;
-    a ``kind`` outside those three is the caller's bug and raises ValueError.
+    a ``kind`` outside those three, or both ``selectors`` and ``options``, is the caller's bug
+    and raises ValueError.
     """
+    options = _options(selectors, options)
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS} or None, not {kind!r}")
     text, codec = decode_bytes(data, content_type)
     logger.debug("decoded %d bytes of %s as %s", len(data), url or "input", codec)
     kind = kind or sniff_kind(text, content_type)
     if kind == "html":
-        return parse_html(text, url=url, selectors=selectors)
+        return parse_html(text, url=url, options=options)
     return parse_text(text, url=url)

@@ -142,6 +142,25 @@ BLOCK_TAGS = frozenset(
         "address",
         "body",
         "html",
+        # the other elements a browser lays out as blocks
+        "form",
+        "fieldset",
+        "legend",
+        "details",
+        "summary",
+        "hgroup",
+        "caption",
+        "dir",
+        "listing",
+        "xmp",
+        "plaintext",
+        "search",
+        "nav",
+        "aside",
+        "footer",
+        "menu",
+        "dialog",
+        "noframes",
     }
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -159,7 +178,10 @@ UNLIKELY_NAMES = re.compile(
     r"banner|advert|ads|adsense|sponsor|sponsored|promo|subscribe|newsletter|masthead|login|"
     r"signup|pagination|pager|cookie|modal|popup|outbrain|taboola|toolbar|tagcloud|skip|caption|"
     r"wp-caption|image-credit|photo-credit|most-popular|mostpopular|most-read|"
-    r"hidden|print|counter|view-?count|rss|disqus|shoutbox|agegate)(?:$|[\s_-])",
+    r"hidden|print|counter|view-?count|rss|disqus|shoutbox|agegate|"
+    r"regwall|paywall-(?:prompt|message|banner|promo)|subscription-(?:box|banner|promo|prompt)|"
+    r"byline|author-box|author-bio|author-info|authorbox|about-author|"
+    r"author-?profile|writer-?profile|reporter-?profile|reactions?)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 # Words that lower a container's score without removing it.
@@ -175,6 +197,12 @@ POSITIVE_NAMES = re.compile(
     r"news-detail|newsdetail|blog|prose|page-content|single|release|itemfulltext|"
     r"field-item|field-items|td-post-content|entry-content|post-content|article-body|"
     r"articlebody|news_detail|content-detail|desc)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# Names of the box that holds an article's lead apart from its body. Not "standfirst", "dek"
+# or "summary": news sites use those for a teaser that the public benchmark's gold leaves out.
+LEAD_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:lead|lede|intro|news-lead|article-lead|article-intro)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 # Hidden by inline style: never shown to readers.
@@ -194,7 +222,11 @@ BOILERPLATE_LINES = re.compile(
     r"กลับหน้าหลัก|กลับสู่ด้านบน|back to top|top|อ่านต่อ|read more|ดูทั้งหมด|อ่านทั้งหมด|"
     r"หน้าหลัก|home|ข่าวประชาสัมพันธ์|ข่าวประชาสัมพันธ์ทั่วไป|press release|"
     r"by|related|caption|close|advertisement|sponsored|โฆษณา|(?:photo|credit|image|ภาพ|ที่มา)\s*:.{0,80}|"
-    r"(?:most (?:popular|read)|trending|ยอดนิยม)\b.{0,40}"
+    r"(?:most (?:popular|read)|trending|ยอดนิยม)\b.{0,40}|"
+    r"\[?pr\]?|広告|スポンサーリンク|正在加载.{0,3}|加载中.{0,3}|loading\.{0,3}|"
+    r"(?:\$\$|\{\{|%%)\w+(?:\$\$|\}\}|%%)|"  # a CMS placeholder left in the text ($$ARTICLEAD$$)
+    r"[\[(（【]?(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：].{0,40}?[\])）】]?|"
+    r"(?:\S{1,8}の)?新着(?:記事|ニュース|情報)?|最新(?:新闻|文章|消息)"
     r")$",
     re.IGNORECASE,
 )
@@ -213,13 +245,35 @@ ADDRESS_PARTS = re.compile(
 )
 # After a line that is (or starts with) one of these, nothing is article text.
 CUT_MARKERS = re.compile(
-    r"^(?:latest press release|related topics|related news|related posts|related articles|"
+    r"^[【\[(（<＜■◆]?\s*(?:latest press release|related topics|related news|related posts|"
+    r"related articles|"
     r"more news|more stories|you may also like|recommended|ข่าวล่าสุด|ข่าวที่เกี่ยวข้อง|"
     r"ข่าวอื่นๆ|ข่าวอื่น ๆ|ข่าวแนะนำ|ข่าวยอดนิยม|บทความที่เกี่ยวข้อง|เรื่องที่เกี่ยวข้อง|"
     r"อ่านข่าวที่เกี่ยวข้อง|engine by|powered by|เผยแพร่ข้อมูลเมื่อ|ความคิดเห็น|"
-    r"แสดงความคิดเห็น|comments?|leave a reply|tags?\s*:)",
+    r"แสดงความคิดเห็น|comments?|leave a reply|tags?\s*:|"
+    # author boxes, related lists and paywalls in Thai, English, Chinese, Japanese and Korean
+    r"about the author|เกี่ยวกับผู้เขียน|作者简介|作者簡介|この記事を書いた人|記者プロフィール|"
+    r"関連キーワード|関連記事|関連ニュース|おすすめ情報|おすすめ記事|こちらもおすすめ|"
+    r"この記事は(?:有料)?会員限定|"
+    r"相关新闻|相关阅读|相关文章|相關新聞|相關文章|延伸閱讀|推荐阅读|推薦閱讀|관련\s?기사)",
     re.IGNORECASE,
 )
+# A short line with one of these is a subscription, paywall, member-only or newsletter box.
+SUBSCRIPTION_LINE = re.compile(
+    r"subscribe (?:now|today|to (?:our|the)\b)|subscribers? only|for subscribers|"
+    r"already a subscriber|become a (?:member|subscriber)|members? only|"
+    r"sign up for (?:our|the|a)\b.{0,30}newsletter|newsletter sign[- ]?up|"
+    r"get (?:unlimited|full) access|log ?in to (?:continue|read)|to continue reading|"
+    r"premium (?:content|article)|this (?:article|story|content) is (?:only )?(?:available|for)|"
+    r"สมัครสมาชิก|เฉพาะสมาชิก|สำหรับสมาชิก|เข้าสู่ระบบเพื่อ(?:อ่าน|ดู)|"
+    r"(?:สมัคร|ลงทะเบียน)?รับ(?:ข่าวสาร|จดหมายข่าว)|"
+    r"订阅|訂閱|会员专享|會員專享|会员专属|會員專屬|付费阅读|付費閱讀|登录后|登入後|"
+    r"会員(?:の方)?(?:のみ|限定|登録)|有料会員|有料記事|読み放題|無料登録|ログインして|ログインすると|"
+    r"登録すると|登録が必要|"
+    r"購読|ニュースレター|メールマガジン|メルマガ|구독",
+    re.IGNORECASE,
+)
+SUBSCRIPTION_LINE_MAX_CHARS = 120
 # A production credit on its own line: "วสุนธรา & ภัทรพร ข.(สลธ.) / จัดทำ", "... / ภาพ & ข่าว".
 CREDIT_LINE = re.compile(
     r"^.{1,100}?/\s*(?:จัดทำ|ภาพ\s*(?:&|และ)?\s*ข่าว|ข่าว\s*(?:&|และ)?\s*ภาพ|ข่าว|ภาพ|"

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from parsers.boilerplate import (
-    BLOCK_TAGS,
     DROP_TAGS,
     HIDDEN_STYLE,
+    LEAD_NAMES,
     NEGATIVE_NAMES,
     NEVER_DROP_TAGS,
     PARAGRAPH_TAGS,
@@ -31,7 +31,7 @@ from parsers.boilerplate import (
     UNLIKELY_NAMES,
 )
 from parsers.dates import is_date_line
-from parsers.normalize import INVISIBLE
+from parsers.render import rendered_lines
 from parsers.textclean import LineKind, classify_line, finish_paragraphs, same_text
 
 logger = logging.getLogger(__name__)
@@ -39,15 +39,20 @@ logger = logging.getLogger(__name__)
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks do not vote for a container
 MAX_LINK_DENSITY = 0.5  # blocks with more of their characters in links are navigation
 CLASS_WEIGHT = 25.0
+ARTICLE_TAG_WEIGHT = CLASS_WEIGHT  # <article>: the page says "this is an article"
+ARTICLE_BODY_WEIGHT = 2 * CLASS_WEIGHT  # itemprop="articleBody": it says "this is its body"
+ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b", re.IGNORECASE)
 SIBLING_SHARE = 0.2  # a sibling scoring this share of the best container joins it
 NEAR_BEST_SHARE = 0.75  # containers scoring this share of the best are parts of one article
 MAX_RIVALS = 5
 _PROTECT_SHARE = 0.5  # a negatively named element holding this share of the text is kept
+MAX_LEAD_GAP = 6  # blocks between a headline and the body that may hold the lead
+MIN_LEAD_CHARS = 80
+LEAD_NAME_DEPTH = 3  # the block's element and its two nearest ancestors
+MAX_LEAD_LINK_DENSITY = 0.25
 MAX_DATE_LINE = 120  # longer blocks are prose that mentions a date, not a date line
 _YEAR_RE = re.compile(r"\d\d")
 _COMMA_RE = re.compile(r"[,،、，]")
-_SPACE_RE = re.compile(r"\s+")
-_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
 
 @dataclass
@@ -119,52 +124,11 @@ def _drop_keep_tail(el: etree._Element) -> None:
 
 
 def split_blocks(root: etree._Element) -> list[Block]:
-    """Cut the tree into text blocks at block tags and ``<br>``, in document order."""
-    blocks: list[Block] = []
-    parts: list[str] = []
-    link_chars = 0
-    owners: list[etree._Element] = [root]
-    link_depth = 0
-
-    def flush() -> None:
-        nonlocal link_chars
-        if parts:
-            text = collapse_spaces(" ".join(parts))
-            if text:
-                blocks.append(Block(text, link_chars, owners[-1], len(blocks)))
-            parts.clear()
-        link_chars = 0
-
-    def add(text: str | None) -> None:
-        nonlocal link_chars
-        if text and not text.isspace():
-            parts.append(text)
-            if link_depth:
-                link_chars += len(text.strip())
-
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        if event == "start":
-            if tag in BLOCK_TAGS or tag == "br":
-                flush()
-                if tag != "br":
-                    owners.append(el)
-            if tag == "a":
-                link_depth += 1
-            add(el.text)
-        else:
-            if tag == "a":
-                link_depth -= 1
-            if tag in BLOCK_TAGS:
-                flush()
-                if len(owners) > 1:
-                    owners.pop()
-            if el is not root:
-                add(el.tail)
-    flush()
-    return blocks
+    """Cut the tree into the lines a browser shows (see :mod:`parsers.render`), in order."""
+    return [
+        Block(text, link_chars, owner, index)
+        for index, (text, link_chars, owner) in enumerate(rendered_lines(root))
+    ]
 
 
 def _paragraph_score(block: Block) -> float:
@@ -173,10 +137,13 @@ def _paragraph_score(block: Block) -> float:
 
 
 def _class_weight(el: etree._Element) -> float:
+    """Return what an element's tag, ``itemprop`` and class/id names say about it."""
+    weight = ARTICLE_TAG_WEIGHT if el.tag == "article" else 0.0
+    if ARTICLE_BODY_PROP.search(el.get("itemprop", "")):
+        weight += ARTICLE_BODY_WEIGHT
     names = _names(el)
     if not names:
-        return 0.0
-    weight = 0.0
+        return weight
     if POSITIVE_NAMES.search(names):
         weight += CLASS_WEIGHT
     if NEGATIVE_NAMES.search(names):
@@ -278,6 +245,42 @@ def _inside(el: etree._Element, region: set[etree._Element]) -> bool:
     return False
 
 
+def _lead(blocks: list[Block], chosen: list[Block], title: str | None) -> list[Block]:
+    """Return the prose blocks between the headline and the chosen body: the article's lead.
+
+    A lead set apart in a box of its own ("div.lead", bold, then an image and the body in
+    nested divs) scores as a container of one paragraph and loses to the body; what lies
+    between the headline and the body, when that is only a few blocks and is named as a
+    lead (LEAD_NAMES: "lead", "intro", ...), is the article's. Unnamed blocks there are
+    more often photo captions and teasers than part of the article.
+    """
+    if not chosen:
+        return []
+    start = chosen[0].index
+    for position in range(start - 1, max(start - MAX_LEAD_GAP - 2, -1), -1):
+        block = blocks[position]
+        if block.owner.tag == "h1" or (title and same_text(block.text, title)):
+            return [
+                b
+                for b in blocks[position + 1 : start]
+                if len(b.text) >= MIN_LEAD_CHARS
+                and b.link_density < MAX_LEAD_LINK_DENSITY
+                and _named_lead(b.owner)
+            ]
+    return []
+
+
+def _named_lead(el: etree._Element) -> bool:
+    """True when the element or one of its nearest ancestors is named as a lead."""
+    for _ in range(LEAD_NAME_DEPTH):
+        if el is None:
+            return False
+        if LEAD_NAMES.search(_names(el)):
+            return True
+        el = el.getparent()
+    return False
+
+
 def select_paragraphs(blocks: list[Block], title: str | None, extraction: Extraction) -> list[str]:
     """Keep the blocks that read as article text; note date lines; stop at a cut marker.
 
@@ -323,6 +326,7 @@ def extract_content(root: etree._Element, title: str | None = None) -> Extractio
     if scores:
         region = _region(scores, blocks)
         chosen = [b for b in blocks if _inside(b.owner, region)]
+        chosen = _lead(blocks, chosen, title) + chosen
     else:
         logger.debug("no block long enough to vote; keeping every low-link block")
         chosen = blocks
@@ -341,14 +345,3 @@ def paragraphs_of(elements: Iterable[etree._Element], title: str | None = None) 
     for el in elements:
         paragraphs += select_paragraphs(split_blocks(el), title, extraction)
     return finish_paragraphs(paragraphs, title)
-
-
-def collapse_spaces(text: str) -> str:
-    """Return text without invisibles and with whitespace runs folded to one space.
-
-    Cheap on purpose: it runs on every block of every page; the full Thai normalisation
-    (:func:`parsers.normalize.normalize_text`) runs once, on the paragraphs kept.
-    """
-    if _INVISIBLE_RE.search(text):
-        text = _INVISIBLE_RE.sub("", text)
-    return _SPACE_RE.sub(" ", text).strip()

@@ -18,6 +18,7 @@ from lxml import etree
 from parsers.boilerplate import TITLE_SEPARATORS
 from parsers.dates import date_line_iso, labelled_dates, parse_date
 from parsers.normalize import normalize_line
+from parsers.render import element_text
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def strip_site_name(title: str, site_name: str | None = None) -> str:
 
 
 def _text(el: etree._Element) -> str:
-    return normalize_line(" ".join(el.itertext()))
+    return normalize_line(element_text(el))
 
 
 def find_title(root: etree._Element, meta: dict[str, str], ld: list[dict]) -> str | None:

@@ -18,6 +18,7 @@ from lxml.cssselect import CSSSelector
 from parsers.dates import parse_date
 from parsers.exceptions import SelectorError
 from parsers.normalize import normalize_line
+from parsers.render import element_text
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def select_all(root: etree._Element, selectors: Mapping[str, str], name: str) ->
 def select_title(root: etree._Element, selectors: Mapping[str, str]) -> str | None:
     """Return the text of the first element the title selector matches."""
     for el in select_all(root, selectors, "title"):
-        text = normalize_line(" ".join(el.itertext()))
+        text = normalize_line(element_text(el))
         if text:
             return text
     return None
@@ -66,7 +67,7 @@ def select_title(root: etree._Element, selectors: Mapping[str, str]) -> str | No
 def select_date(root: etree._Element, selectors: Mapping[str, str]) -> str | None:
     """Return the ISO date in the first matching element's datetime/content or its text."""
     for el in select_all(root, selectors, "date"):
-        for value in [el.get(a) for a in _DATE_ATTRIBUTES] + [" ".join(el.itertext())]:
+        for value in [el.get(a) for a in _DATE_ATTRIBUTES] + [element_text(el)]:
             iso = parse_date(value)
             if iso:
                 return iso

@@ -37,6 +37,8 @@ from parsers.boilerplate import (
     MENU_SEPARATORS,
     MODIFIED_LABEL,
     PUBLISHED_LABEL,
+    SUBSCRIPTION_LINE,
+    SUBSCRIPTION_LINE_MAX_CHARS,
     TRAILING_CREDIT,
 )
 from parsers.dates import date_line_iso, labelled_dates
@@ -112,6 +114,7 @@ def classify_line(line: str) -> LineKind:
         or _is_menu(line)
         or _is_breadcrumb(line)
         or _is_footer(line)
+        or (len(line) <= SUBSCRIPTION_LINE_MAX_CHARS and SUBSCRIPTION_LINE.search(line))
     ):
         return LineKind.BOILERPLATE
     return LineKind.TEXT

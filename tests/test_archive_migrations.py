@@ -10,8 +10,10 @@ from sqlalchemy import inspect, text
 
 from archive import Archive, SchemaError, feed, schema
 from archive import migrations as mig
+from archive.bodies import digest_of, store_body
 from archive.db import create_archive_engine
-from tests.archive_helpers import record
+from parsers import parse_bytes
+from tests.archive_helpers import ARTICLE_URL, at, page, record
 
 
 @pytest.fixture
@@ -84,6 +86,52 @@ def _index_names(engine, table: str) -> set[str]:
     return {index["name"] for index in inspect(engine).get_indexes(table)}
 
 
+def _write_as_schema_1(arch: Archive, pages: list[str]) -> None:
+    """Write one article with a version per page, in 0001's columns only (as 0.0 wrote it)."""
+    with arch.writing() as conn:
+        site_id = conn.execute(schema.sites.insert().values(name="opdc")).inserted_primary_key[0]
+        article_id = conn.execute(
+            schema.articles.insert().values(
+                url=ARTICLE_URL,
+                site_id=site_id,
+                first_seen=at(0),
+                last_checked=at(24 * len(pages)),
+                last_changed=at(24 * len(pages)),
+                version_count=0,
+            )
+        ).inserted_primary_key[0]
+        for number, name in enumerate(pages, start=1):
+            body = page(name)
+            store_body(conn, body, digest_of(body), None)
+            capture_id = conn.execute(
+                schema.captures.insert().values(
+                    article_id=article_id,
+                    url=ARTICLE_URL,
+                    fetched_at=at(24 * number),
+                    status=200,
+                    headers=[],
+                    digest=digest_of(body),
+                )
+            ).inserted_primary_key[0]
+            article = parse_bytes(body)
+            version_id = conn.execute(
+                schema.versions.insert().values(
+                    article_id=article_id,
+                    number=number,
+                    fetched_at=at(24 * number),
+                    title=article.title,
+                    text=article.text,
+                    content_hash=article.content_hash,
+                    capture_id=capture_id,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                schema.articles.update()
+                .where(schema.articles.c.id == article_id)
+                .values(version_count=number, latest_version_id=version_id)
+            )
+
+
 def test_a_version_1_database_gets_the_web_indexes(
     archive_url: str, restore_registry: dict[str, mig.Migration]
 ) -> None:
@@ -91,8 +139,7 @@ def test_a_version_1_database_gets_the_web_indexes(
     mig.MIGRATIONS.clear()
     mig.MIGRATIONS.update(first)
     with Archive.open(archive_url) as arch:  # as opdcwatch with 0001 alone left it
-        record(arch, "opdc_v1.html", 0)
-        record(arch, "opdc_v2_sentence.html", 24)
+        _write_as_schema_1(arch, ["opdc_v1.html", "opdc_v2_sentence.html"])
         assert mig.current_version(arch.engine) == 1
         assert "ix_versions_fetched" not in _index_names(arch.engine, "versions")
     mig.MIGRATIONS.clear()

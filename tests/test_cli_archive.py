@@ -237,3 +237,38 @@ def test_subprocess_show_by_a_reordered_raw_thai_url(tmp_path: Path) -> None:
     shown = opdcwatch("show", THAI_URL_RAW, "--json", cwd=tmp_path, env=env)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["url"] == encoded
+
+
+THAI_HTML = ROOT / "tests" / "fixtures" / "thai-html"
+PRACHATAI_URL = "https://prachatai.com/journal/2019/01/80642"
+PRACHATAI_PROFILE = """\
+name = "prachatai"
+start_urls = ["https://prachatai.com/"]
+allowed_domains = ["prachatai.com"]
+
+[selectors]
+title = "head > title"
+"""
+
+
+def test_ingest_parses_with_the_profile_of_the_page_and_rebaselines(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """A saved page is read as the crawler reads it, with its site profile's selectors; when
+    the profile changes, the same article saved again is not a new version."""
+    profile = tmp_path / "prachatai.toml"
+    profile.write_text(PRACHATAI_PROFILE, encoding="utf-8")
+    page = str(THAI_HTML / "newspaper4k" / "prachatai_thai_article.html")
+    args = ["ingest", page, "--url", PRACHATAI_URL, "--fetched-at", "2019-01-21T14:00:00+07:00"]
+    code, out, err = run([*args, "--profile", str(profile)], sqlite_url)
+    assert (code, out.split(":")[0]) == (0, "new"), err
+    code, out, _ = run(["show", "1", "--json"], sqlite_url)
+    assert json.loads(out)["title"].endswith("| ประชาไท Prachatai.com")  # the <title>, by selector
+    # the profile's selector is gone; the page saved by another project (other line endings)
+    resaved = str(THAI_HTML / "newspaper" / "prachatai_thai_article.html")
+    code, out, err = run(
+        ["ingest", resaved, "--url", PRACHATAI_URL, "--fetched-at", "2019-01-22T14:00:00+07:00"],
+        sqlite_url,
+    )
+    assert code == 0, err
+    assert out.startswith("unchanged: article 1 version 1 (re-baselined")

@@ -22,7 +22,8 @@ from tests.cli_helpers import OPDCWATCH, opdcwatch
 SUMMARY_RE = re.compile(
     r"^replica: pages (?P<pages>\d+), new (?P<new>\d+), changed (?P<changed>\d+), "
     r"unchanged (?P<unchanged>\d+), gone (?P<gone>\d+), errors (?P<errors>\d+) "
-    r"\((?P<outcome>\w+)\); filtered (?P<filtered>\d+), skipped (?P<skipped>\d+)$",
+    r"\((?P<outcome>\w+)\); filtered (?P<filtered>\d+), skipped (?P<skipped>\d+), "
+    r"rebaselined (?P<rebaselined>\d+)$",
     re.MULTILINE,
 )
 
@@ -82,6 +83,7 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
         "outcome": "ok",
         "filtered": 2,  # the two press releases that do not mention OPDC
         "skipped": 2,  # the PDF behind an article link, the robots-disallowed page
+        "rebaselined": 0,
     }
     phase1 = {base + a.path: a for a in site.opdc_articles()}
     found = archived(tmp_path)
@@ -115,6 +117,7 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
         "outcome": "ok",
         "filtered": 2,
         "skipped": 2,
+        "rebaselined": 0,
     }
     found = archived(tmp_path)
     edited, retitled, removed = (
@@ -157,6 +160,27 @@ def test_view_counters_and_sidebars_never_create_versions(tmp_path, replica, pro
     counts = summary(again)
     assert (counts["new"], counts["changed"], counts["unchanged"]) == (0, 0, 10)
     assert not replica.site.stats()["conditional"]  # every page was downloaded in full
+    assert all(a["versions"] == 1 for a in archived(tmp_path).values())
+
+
+def test_a_profile_that_reads_pages_anew_rebaselines_instead_of_versioning(
+    tmp_path, replica, profile
+):
+    """The profile's selectors change (as the extractor does on an upgrade): every page now
+    reads differently, but re-reading the stored captures shows nothing changed on the site."""
+    pinned = profile.with_name("pinned.toml")
+    pinned.write_text(
+        profile.read_text(encoding="utf-8") + '\n[selectors]\ntitle = "head > title"\n',
+        encoding="utf-8",
+    )
+    first = crawl(tmp_path, pinned)
+    assert first.returncode == 0, first.stderr
+    assert summary(first)["new"] == 12  # the site's name in <title> lets the keyword filter pass
+    again = crawl(tmp_path, profile, "-s", "OPDCWATCH_CONDITIONAL=false")
+    assert again.returncode == 0, again.stderr
+    counts = summary(again)
+    assert (counts["changed"], counts["unchanged"], counts["rebaselined"]) == (0, 10, 10)
+    assert counts["filtered"] == 2
     assert all(a["versions"] == 1 for a in archived(tmp_path).values())
 
 

@@ -144,3 +144,30 @@ def test_windows_874_text_dump_reads_like_the_utf8_one(tmp_path: Path, shared_di
     utf8, cp874 = (json.loads(line) for line in result.stdout.splitlines())
     assert cp874["content_hash"] == utf8["content_hash"]
     assert cp874["published"] == utf8["published"] == "2009-09-03T14:56:24"
+
+
+def test_parse_with_a_site_profile_uses_its_selectors(tmp_path: Path) -> None:
+    profile = tmp_path / "prachatai.toml"
+    profile.write_text(
+        'name = "prachatai"\nstart_urls = ["https://prachatai.com/"]\n'
+        'allowed_domains = ["prachatai.com"]\n[selectors]\ntitle = "head > title"\n',
+        encoding="utf-8",
+    )
+    page = str(
+        ROOT / "tests" / "fixtures" / "thai-html" / "newspaper4k" / "prachatai_thai_article.html"
+    )
+    runner = CliRunner()
+    plain = json.loads(runner.invoke(cli, ["parse", "--json", page]).stdout)
+    by_site = runner.invoke(
+        cli, ["parse", "--json", "--site", "prachatai", "--profile", str(profile), page]
+    )
+    by_url = runner.invoke(
+        cli,
+        ["parse", "--json", "--url", "https://prachatai.com/x", "--profile", str(profile), page],
+    )
+    assert json.loads(by_site.stdout)["title"].endswith("| ประชาไท Prachatai.com")
+    assert json.loads(by_url.stdout)["title"] == json.loads(by_site.stdout)["title"]
+    assert plain["title"] == "ผล DNA ยืนยัน ศพลอยแม่น้ำโขงเป็นคนสนิท อ.สุรชัย"
+    unknown = runner.invoke(cli, ["parse", "--site", "nope", page])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("opdcwatch: error: no such site 'nope'")

@@ -110,7 +110,7 @@ def test_summary_lines_and_round_trip():
     assert summary.outcome == "interrupted"
     assert summary.lines()[-1] == (
         "total: pages 4, new 2, changed 0, unchanged 1, gone 0, errors 0 (interrupted); "
-        "filtered 0, skipped 0"
+        "filtered 0, skipped 0, rebaselined 0"
     )
     assert CrawlSummary.from_dict(summary.to_dict()) == summary
 

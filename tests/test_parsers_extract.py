@@ -85,10 +85,11 @@ def _parse(name: str):
     return parse_bytes(raw, content_type=expected["content_type"])
 
 
-def test_prachatai_saved_twice_gives_one_hash(shared_dir: Path) -> None:
+def test_prachatai_saved_twice_gives_one_hash() -> None:
+    thai_html = PAGES.parent / "thai-html"
     pages = [
-        shared_dir / "thai-html" / "newspaper" / "prachatai_thai_article.html",
-        shared_dir / "thai-html" / "newspaper4k" / "prachatai_thai_article.html",
+        thai_html / "newspaper" / "prachatai_thai_article.html",
+        thai_html / "newspaper4k" / "prachatai_thai_article.html",
     ]
     first, second = (parse_bytes(p.read_bytes()) for p in pages)
     assert pages[0].read_bytes() != pages[1].read_bytes()
@@ -188,3 +189,46 @@ def test_markup_nested_too_deep_for_lxml_is_read_by_beautifulsoup() -> None:
         "นางอารีพันธ์ เจริญสุข รองเลขาธิการ ก.พ.ร. เดินหน้าระดมความคิดเห็น รับทราบความต้องการของประชาชน",
     ]
     assert "not text" not in article.text
+
+
+def test_a_lead_in_its_own_box_stays_with_the_body() -> None:
+    """Issue 14, item 7: a bold lead in div.lead, then an image and the body in nested divs."""
+    parsers = PAGES.parent / "parsers"
+    expected = json.loads((parsers / "mixed_lead.expected.json").read_text(encoding="utf-8"))
+    article = parse_bytes((parsers / "mixed_lead.html").read_bytes())
+    assert article.title == expected["title"]
+    assert article.text.split("\n") == expected["paragraphs"]
+
+
+def test_the_article_element_beats_a_box_named_main_content() -> None:
+    """Nikkei's layout: a box of one sentence named by a CSS module "main_content_…" in
+    another part of the page, and the <article>, whose own class names say nothing."""
+    box = "<div class='main_content_mpxgric'><p>ลงทะเบียนไม่สำเร็จ กรุณาลองใหม่อีกครั้งภายหลัง"
+    box += " ขออภัยในความไม่สะดวก</p></div>"
+    paragraphs = [
+        "สำนักงาน ก.พ.ร. จัดประชุมชี้แจงแนวทางการประเมินส่วนราชการ ประจำปีงบประมาณ พ.ศ. 2564",
+        "ผู้แทนส่วนราชการกว่า 300 คนเข้าร่วม ณ โรงแรมเซ็นจูรี่ พาร์ค กรุงเทพฯ",
+    ]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = f"<html><body><main><article class='container_c1eq'><section class='c_x'>{body}"
+    page += f"</section></article></main><div class='container_c1ah'>{box}</div></body></html>"
+    assert parse_html(page).text.split("\n") == paragraphs
+
+
+def test_a_body_held_only_in_a_json_script_is_used() -> None:
+    """Next.js and JSON-LD pages whose HTML has no body at all."""
+    paragraphs = [
+        "สำนักงานคณะกรรมการพัฒนาระบบราชการเปิดรับสมัครรางวัลเลิศรัฐ ประจำปี พ.ศ. 2566 ตั้งแต่วันนี้",
+        "หน่วยงานภาครัฐที่สนใจสามารถส่งผลงานผ่านระบบออนไลน์ได้จนถึงวันที่ 28 กุมภาพันธ์ 2566",
+        "รางวัลเลิศรัฐแบ่งออกเป็น 3 สาขา ได้แก่ สาขาบริการภาครัฐ สาขาการบริหารราชการแบบมีส่วนร่วม",
+    ]
+    html = "".join(f"<p>{p}</p>" for p in paragraphs) + "<p>$$ARTICLEAD$$</p>"
+    next_data = json.dumps({"props": {"pageProps": {"article": {"contentHtml": html}}}})
+    page = (
+        '<html><head><title>เลิศรัฐ 2566</title></head><body><div id="__next"></div>'
+        f'<script id="__NEXT_DATA__" type="application/json">{next_data}</script></body></html>'
+    )
+    assert parse_html(page).text.split("\n") == paragraphs
+    ld = json.dumps({"@type": "NewsArticle", "articleBody": "\n".join(paragraphs)})
+    page = f'<html><body><script type="application/ld+json">{ld}</script></body></html>'
+    assert parse_html(page).text.split("\n") == paragraphs

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.cli.common import db_option
+from crawler.cli.common import db_option, options_resolver, with_profile_options
 
 if TYPE_CHECKING:
     from archive import Archive
@@ -32,11 +32,11 @@ def _print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def _open(db_url: str | None, *, create: bool = False) -> Archive:
+def _open(db_url: str | None, *, create: bool = False, **kwargs: Any) -> Archive:
     """Open the archive; read-only commands never create one (a typo is an error)."""
     from archive import Archive
 
-    return Archive.open(db_url, create=create)
+    return Archive.open(db_url, create=create, **kwargs)
 
 
 @click.command()
@@ -46,11 +46,21 @@ def _open(db_url: str | None, *, create: bool = False) -> Archive:
     "--fetched-at", "fetched_at", metavar="ISO", help="When it was fetched (default now)."
 )
 @click.option("--site", help="Site name to file a new article under (default: the URL's host).")
+@with_profile_options
 @db_option
 def ingest(
-    file: Path, url: str, fetched_at: str | None, site: str | None, db_url: str | None
+    file: Path,
+    url: str,
+    fetched_at: str | None,
+    site: str | None,
+    profile_files: tuple[str, ...],
+    sites_dir: str | None,
+    db_url: str | None,
 ) -> None:
     """Archive a saved page FILE as if it had just been fetched from URL.
+
+    The page is parsed as the crawler would parse it: with the selectors of the site profile
+    it belongs to (the one named like its site, else the one whose domains hold URL).
 
     \b
     Example:
@@ -65,24 +75,35 @@ def ingest(
     except OSError as exc:
         raise InvalidInputError(f"cannot read {file}: {exc.strerror or exc}") from exc
     moment = parse_timestamp(fetched_at) if fetched_at else None
-    with _open(db_url, create=True) as arch:
+    resolver = options_resolver(profile_files, sites_dir)
+    with _open(db_url, create=True, options_for=resolver) as arch:
         result = arch.record_page(
             url=url, status=200, headers={}, body=body, site=site, fetched_at=moment
         )
     line = f"{result.outcome}: article {result.article_id} version {result.version}"
     if result.revert_of:
         line += f" (back to the content of version {result.revert_of})"
+    if result.rebaselined:
+        line += " (re-baselined: read anew by this opdcwatch, the stored version is the same)"
     click.echo(f"{line}  {url}")
 
 
 @click.command("import-warc")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--site", help="Site name to file new articles under (default: each URL's host).")
+@with_profile_options
 @db_option
-def import_warc(file: Path, site: str | None, db_url: str | None) -> None:
+def import_warc(
+    file: Path,
+    site: str | None,
+    profile_files: tuple[str, ...],
+    sites_dir: str | None,
+    db_url: str | None,
+) -> None:
     """Import the HTML responses of a WARC file, each as a capture at its WARC date.
 
-    Safe to run again: records already in the archive add nothing.
+    Safe to run again: records already in the archive add nothing. Pages are parsed with
+    the selectors of the site profile they belong to, as in ``ingest``.
 
     \b
     Example:
@@ -90,7 +111,8 @@ def import_warc(file: Path, site: str | None, db_url: str | None) -> None:
     """
     from archive.warc_import import import_warc as run_import
 
-    with _open(db_url, create=True) as arch:
+    resolver = options_resolver(profile_files, sites_dir)
+    with _open(db_url, create=True, options_for=resolver) as arch:
         report = run_import(arch, file, site=site)
     for error in report.errors:
         click.echo(f"opdcwatch: warning: {_safe(error, one_line=True)}", err=True)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import click
+
+if TYPE_CHECKING:
+    from parsers import ParseOptions
 
 db_option = click.option(
     "--db",
@@ -13,6 +19,41 @@ db_option = click.option(
     help="Archive database URL (default: sqlite under ./data/; env OPDCWATCH_DB). "
     "Example: postgresql+psycopg://user@127.0.0.1/opdcwatch",
 )
+
+profile_options = [
+    click.option(
+        "--profile",
+        "profile_files",
+        multiple=True,
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="A site profile (TOML) to add; repeatable. Replaces a bundled profile "
+        "of the same name.",
+    ),
+    click.option(
+        "--sites",
+        "sites_dir",
+        metavar="DIR",
+        type=click.Path(file_okay=False),
+        help="A folder of site profiles (*.toml) to add.",
+    ),
+]
+
+
+def with_profile_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--profile FILE`` and ``--sites DIR`` to a command."""
+    for option in reversed(profile_options):
+        func = option(func)
+    return func
+
+
+def options_resolver(
+    profile_files: tuple[str, ...], sites_dir: str | None
+) -> Callable[[str, str], ParseOptions]:
+    """Return how pages are parsed: by the site profile they belong to (bundled or given)."""
+    from crawler import profiles
+
+    return profiles.options_resolver(profiles.load_registry(profile_files, sites_dir))
 
 
 def broker_option(*, required: bool = False):

@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import click
 
-from crawler.cli.common import db_option
+from crawler.cli.common import db_option, with_profile_options
 
 EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
-
-profile_options = [
-    click.option(
-        "--profile",
-        "profile_files",
-        multiple=True,
-        metavar="FILE",
-        type=click.Path(dir_okay=False),
-        help="A site profile (TOML) to add; repeatable. Replaces a bundled profile "
-        "of the same name.",
-    ),
-    click.option(
-        "--sites",
-        "sites_dir",
-        metavar="DIR",
-        type=click.Path(file_okay=False),
-        help="A folder of site profiles (*.toml) to add.",
-    ),
-]
-
-
-def _with_profile_options(func):
-    for option in reversed(profile_options):
-        func = option(func)
-    return func
 
 
 @click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
-@_with_profile_options
+@with_profile_options
 @db_option
 @click.option(
     "--max-pages",
@@ -93,7 +68,7 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
 
 
 @click.command()
-@_with_profile_options
+@with_profile_options
 @click.option(
     "-l",
     "--long",

@@ -266,7 +266,7 @@ class SiteSpider(scrapy.Spider):
                 response.body,
                 url=url,
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                selectors=dict(self.profile.selectors) if self.profile.selectors else None,
+                options=self.profile.parse_options,
             )
         except BinaryInputError as exc:
             logger.info("%s: skipping %s: %s", self.name, url, exc)
