@@ -21,7 +21,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from archive import recording as rec
 from archive.bodies import digest_of, load_body
-from archive.constants import GONE_STATUSES, PAGE_STATUSES, RUN_COUNT_KEYS, RUN_OUTCOMES
+from archive.constants import (
+    EVENT_REMOVED,
+    EVENT_RESTORED,
+    GONE_STATUSES,
+    PAGE_STATUSES,
+    REDIRECT_STATUSES,
+    RUN_COUNT_KEYS,
+    RUN_OUTCOMES,
+)
 from archive.db import SQLITE_BEGIN_OPTION, create_archive_engine, resolve_url
 from archive.exceptions import (
     ArchiveError,
@@ -78,7 +86,9 @@ class RecordResult:
     a changed page went back to the content of that earlier version. ``article_id`` is None
     only for a 404/410 of a URL the archive never held. ``rebaselined`` is set on an
     "unchanged" fetch whose hash differed only because a newer parser (or other options) read
-    it: the stored version, read again today, gives the same hash.
+    it: the stored version, read again today, gives the same hash. ``event`` is "removed" when
+    this fetch found the article gone and it was not, "restored" when a gone article answered
+    again.
     """
 
     outcome: str
@@ -86,6 +96,7 @@ class RecordResult:
     version: int | None
     revert_of: int | None = None
     rebaselined: bool = False
+    event: str | None = None
 
 
 def _conflict(exc: DBAPIError) -> bool:
@@ -212,14 +223,17 @@ class Archive:
 
         A version is added only when the article's content hash differs from its baseline
         (the latest version's hash, see :func:`_record_fetch`); a 404/410 marks the article
-        gone. ``article=None`` parses ``body``. ``options`` are what ``article`` was (or
-        ``body`` is to be) parsed with; None asks ``options_for``.
+        gone, and so does a redirect (3xx, its ``Location`` kept), which callers record only
+        when it took the article away to the site's home or a listing page. ``article=None``
+        parses ``body``. ``options`` are what ``article`` was (or ``body`` is to be) parsed
+        with; None asks ``options_for``.
         """
         fetched_at = as_utc(fetched_at)
         canon = canonical_url(url)
         pairs = header_pairs(headers)
         digest = digest_of(body)
-        if status not in PAGE_STATUSES and status not in GONE_STATUSES:
+        removed = status in GONE_STATUSES or status in REDIRECT_STATUSES
+        if status not in PAGE_STATUSES and not removed:
             raise InvalidInputError(f"HTTP status {status} for {url}: neither a page nor gone")
         capture = {
             "url": url,
@@ -232,9 +246,10 @@ class Archive:
             "run_id": run_id,
         }
         site_name = site or site_from_url(canon)
-        if status in GONE_STATUSES:
+        if removed:
+            location = header_value(pairs, "Location") if status in REDIRECT_STATUSES else None
             return self._transact(
-                lambda conn: _record_gone(conn, canon, site_name, body, capture), canon
+                lambda conn: _record_gone(conn, canon, site_name, body, capture, location), canon
             )
 
         def options_of(site_filed: str) -> ParseOptions:
@@ -257,7 +272,7 @@ class Archive:
     def record_not_modified(
         self, *, url: str, fetched_at: datetime | None = None, run_id: int | None = None
     ) -> RecordResult:
-        """Record a 304 answer: the article is unchanged and still there; nothing is parsed."""
+        """Record a 304 answer: the article is unchanged and there (again, if it was gone)."""
         fetched_at = as_utc(fetched_at)
         canon = canonical_url(url)
         with self.writing() as conn:
@@ -266,7 +281,12 @@ class Archive:
             if state is None:
                 raise NotFoundError(f"304 for {url}, which the archive does not hold")
             rec.mark_present(conn, state, fetched_at)
-            return RecordResult("unchanged", state.article_id, state.version_count)
+            event = None
+            if state.gone_at is not None:
+                answer = {"run_id": run_id, "fetched_at": fetched_at, "status": 304}
+                rec.add_event(conn, state, EVENT_RESTORED, answer)
+                event = EVENT_RESTORED
+            return RecordResult("unchanged", state.article_id, state.version_count, event=event)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """Return If-None-Match / If-Modified-Since for a re-fetch of ``url`` ({} if unknown)."""
@@ -298,8 +318,13 @@ class Archive:
         outcome: str,
         counts: Mapping[str, int],
         errors: Sequence[str] = (),
+        unreachable: str | None = None,
     ) -> None:
-        """Close a run with its outcome ("ok", "failed", "interrupted"), counts and errors."""
+        """Close a run with its outcome ("ok", "failed", "interrupted"), counts and errors.
+
+        ``unreachable`` names the kind of network error ("DNS", "refused", "timeout", "TLS")
+        when the run got no answer at all from the site.
+        """
         if outcome not in RUN_OUTCOMES:
             raise InvalidInputError(
                 f"unknown run outcome {outcome!r}: use one of {', '.join(sorted(RUN_OUTCOMES))}"
@@ -320,6 +345,7 @@ class Archive:
                     finished_at=datetime.now(UTC),
                     outcome=outcome,
                     error_text="\n".join(errors) or None,
+                    unreachable=unreachable,
                     **values,
                 )
             )
@@ -387,24 +413,39 @@ def _record_fetch(
         rec.add_version(conn, state, capture_id, article, fetched_at, None, key)
         return RecordResult("new", state.article_id, 1)
     capture_id = rec.add_capture(conn, state, body, capture)
+    event = None
+    if state.gone_at is not None:  # each path below clears gone_at
+        rec.add_event(conn, state, EVENT_RESTORED, capture)
+        event = EVENT_RESTORED
     if article.content_hash == state.baseline_hash:
         rec.mark_present(conn, state, fetched_at, key)
-        return RecordResult("unchanged", state.article_id, state.version_count)
+        return RecordResult("unchanged", state.article_id, state.version_count, event=event)
     if state.baseline_key != key and _rederive(conn, state, options) == article.content_hash:
         rec.rebaseline(conn, state, fetched_at, article.content_hash, key)
         logger.info("%s: read anew under extraction key %s, unchanged", canon, key)
-        return RecordResult("unchanged", state.article_id, state.version_count, rebaselined=True)
+        return RecordResult(
+            "unchanged", state.article_id, state.version_count, rebaselined=True, event=event
+        )
     reverted = rec.revert_of(conn, state, article.content_hash)
     number = rec.add_version(conn, state, capture_id, article, fetched_at, reverted, key)
     if reverted:
         logger.info("%s went back to version %s (now version %s)", canon, reverted, number)
-    return RecordResult("changed", state.article_id, number, reverted)
+    return RecordResult("changed", state.article_id, number, reverted, event=event)
 
 
 def _record_gone(
-    conn: Connection, canon: str, site_name: str, body: bytes, capture: dict[str, Any]
+    conn: Connection,
+    canon: str,
+    site_name: str,
+    body: bytes,
+    capture: dict[str, Any],
+    location: str | None,
 ) -> RecordResult:
-    """Record a 404/410 inside the caller's transaction: mark the article, keep everything."""
+    """Record a 404/410 or a removing redirect inside the caller's transaction.
+
+    The article is marked gone, never deleted, and the removal dated by an event; an answer
+    older than the article's last check (an old WARC imported late) is kept as history only.
+    """
     fetched_at = capture["fetched_at"]
     rec.lock_article(conn, canon)
     state = rec.read_state(conn, canon, capture["digest"])
@@ -415,9 +456,17 @@ def _record_gone(
             rec.insert_capture(conn, capture, None)
             logger.info("%s is gone and was never archived", canon)
         return RecordResult("gone", None, None)
-    if state.latest_capture_digest == capture["digest"]:
-        rec.touch(conn, state.article_id, fetched_at)
-    else:
+    gone = RecordResult("gone", state.article_id, state.version_count)
+    known = rec.is_known_capture(conn, state, capture["digest"], fetched_at)
+    if known and fetched_at <= state.last_checked:
+        return gone  # this very answer was recorded before (a re-run import)
+    if not known:
         rec.add_capture(conn, state, body, capture)
-        rec.mark_gone(conn, state, fetched_at)
-    return RecordResult("gone", state.article_id, state.version_count)
+    if fetched_at < state.last_checked:
+        return gone
+    if state.gone_at is not None:
+        rec.touch(conn, state.article_id, fetched_at)
+        return gone
+    rec.mark_gone(conn, state, fetched_at)
+    rec.add_event(conn, state, EVENT_REMOVED, capture, location)
+    return RecordResult("gone", state.article_id, state.version_count, event=EVENT_REMOVED)

@@ -69,6 +69,7 @@ class HealthConfig:
     """Thresholds of the health rules (see ``crawler.monitor.health``)."""
 
     failures_in_a_row: int
+    unreachable_runs: int
     baseline_runs: int
     empty_body_chars: int
     shrink_ratio: float
@@ -240,6 +241,7 @@ def load_config(
         ),
         health=HealthConfig(
             failures_in_a_row=_number(health, "failures_in_a_row", source, int, 1, 1000),
+            unreachable_runs=_number(health, "unreachable_runs", source, int, 1, 1000),
             baseline_runs=_number(health, "baseline_runs", source, int, 1, 1000),
             empty_body_chars=_number(health, "empty_body_chars", source, int, 0),
             shrink_ratio=_number(health, "shrink_ratio", source, float, 0.0, 1.0),

@@ -7,6 +7,11 @@ starts ``python -m crawler.runner`` and reads its JSON summary.
 Every crawl has a JOBDIR (Scrapy's on-disk queue and the spider's state), one per profile:
 ``<folder of the SQLite file>/jobs/<name>`` for a SQLite archive, else ``./data/jobs/<name>``.
 A crawl that finishes removes it; a stopped one leaves it for ``--resume``.
+
+Scrapy and Twisted log through the caller's root handler: at the default verbosity only
+opdcwatch's own warnings reach the terminal, and Scrapy's tracebacks and warnings (a site that
+does not resolve makes several) are shown from ``-v`` on; ``-s LOG_FILE=PATH`` keeps all of
+it, at ``LOG_LEVEL`` (INFO), in a file.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +41,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_JOBS_ROOT = Path("data") / "jobs"
 SUMMARY_MARKER = "OPDCWATCH-SUMMARY "
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+OWN_LOGGERS = frozenset({"crawler", "archive", "parsers"})
+EVENTS_SHOWN = 20  # removed / restored articles listed under a site's summary line
 # how often a waiting caller looks at its stop event and the time limit (seconds)
 CHILD_POLL_INTERVAL = 0.5
 # how often a child checks that its caller still lives, and how long it then has to stop
@@ -58,6 +65,36 @@ class SiteResult:
     responses: int = 0
     elapsed: float = 0.0
     errors: list[str] = field(default_factory=list)
+    failure: str | None = None  # why the crawl failed: every start request did
+    unreachable: str | None = None  # DNS, refused, timeout, TLS: the site never answered
+    events: list[dict[str, Any]] = field(default_factory=list)  # removed / restored articles
+    revisits: dict[str, int] = field(default_factory=dict)  # known, due, requested
+
+    def details(self) -> list[str]:
+        """The lines under the site's summary line: removals, restorations, revisits left."""
+        lines = [
+            f"  {e['kind']} {e['happened_at'][:10]}: {e['url']} ({e['how']})"
+            for e in self.events[:EVENTS_SHOWN]
+        ]
+        if len(self.events) > EVENTS_SHOWN:
+            more = len(self.events) - EVENTS_SHOWN
+            lines.append(f"  … and {more} more (opdcwatch articles --gone --site {self.site})")
+        due, requested = self.revisits.get("due", 0), self.revisits.get("requested", 0)
+        if due > requested:
+            lines.append(
+                f"  revisited {requested:,} of {due:,} known articles due; "
+                "the others in the next crawls"
+            )
+        return lines
+
+    def problem(self) -> str | None:
+        """One line saying why this site's crawl failed, or None."""
+        if self.outcome != "failed":
+            return None
+        why = self.failure or self.reason or "the crawl failed"
+        if self.unreachable:
+            why = f"unreachable ({self.unreachable}): {why}"
+        return f"{self.site}: {why}"
 
 
 @dataclass
@@ -79,20 +116,29 @@ class CrawlSummary:
         return sum(site.counts.get(key, 0) for site in self.sites)
 
     def lines(self) -> list[str]:
-        """One summary line per site, then a total when there are several.
+        """One summary line per site (with its removals and restorations under it), then a
+        total when there are several.
 
         Pages fetched but not archived are listed after the outcome: ``filtered`` (no keyword
         of the profile) and ``skipped`` (not HTML, binary, refused by robots.txt).
         """
-        rows = [(s.site, s.counts, s.outcome) for s in self.sites]
+
+        def line(site: str, counts: Mapping[str, int], outcome: str) -> str:
+            extra = ", ".join(f"{key} {counts.get(key, 0)}" for key in EXTRA_COUNT_KEYS)
+            return f"{format_counts(site, dict(counts))} ({outcome}); {extra}"
+
+        lines = []
+        for site in self.sites:
+            lines.append(line(site.site, site.counts, site.outcome))
+            lines.extend(site.details())
         if len(self.sites) > 1:
             totals = {key: self.total(key) for key in (*COUNT_KEYS, *EXTRA_COUNT_KEYS)}
-            rows.append(("total", totals, self.outcome))
-        return [
-            f"{format_counts(site, counts)} ({outcome}); "
-            + ", ".join(f"{key} {counts.get(key, 0)}" for key in EXTRA_COUNT_KEYS)
-            for site, counts, outcome in rows
-        ]
+            lines.append(line("total", totals, self.outcome))
+        return lines
+
+    def problems(self) -> list[str]:
+        """One line per site whose crawl failed (for stderr)."""
+        return [line for line in (site.problem() for site in self.sites) if line]
 
     def to_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "sites": [asdict(site) for site in self.sites]}
@@ -152,7 +198,7 @@ def build_settings(
     settings.setmodule(defaults, priority="project")
     settings.set("LOG_LEVEL", log_level, priority="project")
     settings.set("LOG_FORMAT", LOG_FORMAT, priority="project")
-    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="project")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="project")  # see quiet_logging
     settings.setdict(dict(profile.settings), priority="spider")
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
@@ -184,6 +230,43 @@ def _log_level() -> str:
     return logging.getLevelName(max(level, logging.DEBUG))
 
 
+def _own_records(record: logging.LogRecord) -> bool:
+    return record.name.partition(".")[0] in OWN_LOGGERS
+
+
+@contextlib.contextmanager
+def quiet_logging(log_file: str | None = None, file_level: str = "INFO") -> Iterator[None]:
+    """Log the crawl through the root logger's handlers, Scrapy's and Twisted's records only
+    from ``-v`` (INFO) on: at the default level their tracebacks would bury the one line per
+    failure that opdcwatch prints. ``log_file`` gets every record from ``file_level`` up."""
+    if not logging.root.handlers:
+        logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    root_level = logging.root.level
+    terminal = {handler: handler.level for handler in logging.root.handlers}
+    quiet = root_level > logging.INFO
+    for handler in terminal:
+        if quiet:
+            handler.addFilter(_own_records)
+        handler.setLevel(max(handler.level, root_level))  # as before, whatever the file takes
+    file_handler = None
+    if log_file:
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        file_handler.setLevel(file_level)
+        logging.root.addHandler(file_handler)
+        logging.root.setLevel(min(root_level, file_handler.level))
+    try:
+        yield
+    finally:
+        for handler, level in terminal.items():
+            handler.removeFilter(_own_records)
+            handler.setLevel(level)
+        if file_handler is not None:
+            logging.root.removeHandler(file_handler)
+            file_handler.close()
+        logging.root.setLevel(root_level)
+
+
 def run_crawl(
     profiles: Sequence[SiteProfile],
     archive: Any,
@@ -206,17 +289,17 @@ def run_crawl(
     root = jobs_root_for(db_url)
     log_level = _log_level()
     base = build_settings(profiles[0], overrides, jobdir=None, log_level=log_level)
-    for handler in list(logging.root.handlers):  # Scrapy installs its own while it runs
-        logging.root.removeHandler(handler)
-    process = CrawlerProcess(base)
-    crawlers = []
-    for index, profile in enumerate(profiles):
-        jobdir = prepare_jobdir(root, profile.name, resume=resume)
-        settings = build_settings(profile, overrides, jobdir=jobdir, log_level=log_level)
-        crawler = Crawler(SiteSpider, settings, init_reactor=index == 0)
-        crawlers.append((profile, jobdir, crawler))
-        process.crawl(crawler, profile=profile, archive=archive, max_pages=max_pages)
-    process.start()
+    file_level = overrides.get("LOG_LEVEL") or "INFO"
+    with quiet_logging(base.get("LOG_FILE"), file_level):
+        process = CrawlerProcess(base)
+        crawlers = []
+        for index, profile in enumerate(profiles):
+            jobdir = prepare_jobdir(root, profile.name, resume=resume)
+            settings = build_settings(profile, overrides, jobdir=jobdir, log_level=log_level)
+            crawler = Crawler(SiteSpider, settings, init_reactor=index == 0)
+            crawlers.append((profile, jobdir, crawler))
+            process.crawl(crawler, profile=profile, archive=archive, max_pages=max_pages)
+        process.start()
     results = []
     for profile, jobdir, crawler in crawlers:
         spider = crawler.spider

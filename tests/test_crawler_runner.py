@@ -101,22 +101,64 @@ def test_jobdir_lives_next_to_a_sqlite_archive(tmp_path, monkeypatch):
 
 
 def test_summary_lines_and_round_trip():
+    removed = {
+        "kind": "removed",
+        "url": "https://www.opdc.go.th/content.php?content_id=1200",
+        "happened_at": "2026-11-24T03:00:00+00:00",
+        "how": "redirected to https://www.opdc.go.th/",
+    }
     summary = CrawlSummary(
         [
-            SiteResult("a", "ok", counts={"pages": 3, "new": 2}),
+            SiteResult(
+                "a",
+                "ok",
+                counts={"pages": 3, "new": 2, "gone": 1},
+                events=[removed],
+                revisits={"known": 900, "due": 400, "requested": 250},
+            ),
             SiteResult("b", "interrupted", counts={"pages": 1, "unchanged": 1}),
         ]
     )
     assert summary.outcome == "interrupted"
-    assert summary.lines()[-1] == (
-        "total: pages 4, new 2, changed 0, unchanged 1, gone 0, errors 0 (interrupted); "
-        "filtered 0, skipped 0, rebaselined 0"
-    )
+    assert summary.lines() == [
+        "a: pages 3, new 2, changed 0, unchanged 0, gone 1, restored 0, errors 0 (ok); "
+        "filtered 0, skipped 0, rebaselined 0",
+        "  removed 2026-11-24: https://www.opdc.go.th/content.php?content_id=1200 "
+        "(redirected to https://www.opdc.go.th/)",
+        "  revisited 250 of 400 known articles due; the others in the next crawls",
+        "b: pages 1, new 0, changed 0, unchanged 1, gone 0, restored 0, errors 0 (interrupted); "
+        "filtered 0, skipped 0, rebaselined 0",
+        "total: pages 4, new 2, changed 0, unchanged 1, gone 1, restored 0, errors 0 "
+        "(interrupted); filtered 0, skipped 0, rebaselined 0",
+    ]
+    assert summary.problems() == []
     assert CrawlSummary.from_dict(summary.to_dict()) == summary
 
 
+def test_a_failed_site_is_one_problem_line_naming_the_network_error():
+    summary = CrawlSummary(
+        [
+            SiteResult("ok-site", "ok"),
+            SiteResult(
+                "typo",
+                "failed",
+                reason="unreachable",
+                failure="every start request failed: http://www.opdc.go.thh/: DNS lookup failed",
+                unreachable="DNS",
+            ),
+            SiteResult("broken", "failed", reason="not started"),
+        ]
+    )
+    assert summary.outcome == "failed"
+    assert summary.problems() == [
+        "typo: unreachable (DNS): every start request failed: http://www.opdc.go.thh/: "
+        "DNS lookup failed",
+        "broken: not started",
+    ]
+
+
 def test_crawl_in_a_subprocess_returns_its_summary(tmp_path: Path, fixtures_dir):
-    with ReplicaServer(ReplicaSite(8, slow_seconds=0.2)) as server:
+    with ReplicaServer(ReplicaSite(10, slow_seconds=0.2)) as server:
         profile = write_replica_profile(
             tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
         )
@@ -124,9 +166,10 @@ def test_crawl_in_a_subprocess_returns_its_summary(tmp_path: Path, fixtures_dir)
         first = run_crawl_subprocess(["replica"], profile_files=[profile], db_url=db, timeout=120)
         second = run_crawl_subprocess(["replica"], profile_files=[profile], db_url=db, timeout=120)
     assert first.outcome == "ok" and second.outcome == "ok"
-    assert first.sites[0].counts["new"] == 8
-    assert second.sites[0].counts["unchanged"] == 8
-    assert second.sites[0].not_modified == 8  # every article answered 304
+    assert first.sites[0].counts["new"] == 10
+    assert second.sites[0].counts["unchanged"] == 10
+    assert second.sites[0].not_modified == 10  # every article answered 304
+    assert second.sites[0].revisits == {"known": 10, "due": 10, "requested": 10}
     assert second.sites[0].response_bytes < first.sites[0].response_bytes / 2
     assert isinstance(first.sites[0].run_id, int)
 
@@ -150,7 +193,7 @@ def _versions(db: str) -> int:
 def test_a_stop_event_stops_the_child_cleanly_with_sigterm(tmp_path: Path, fixtures_dir):
     stop = threading.Event()
     results: list[object] = []
-    with ReplicaServer(ReplicaSite(8, slow_seconds=3)) as server:
+    with ReplicaServer(ReplicaSite(10, slow_seconds=3)) as server:
         profile = write_replica_profile(
             tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
         )
@@ -187,7 +230,7 @@ def test_the_time_limit_sigterms_then_sigkills_a_child_that_will_not_stop(
     tmp_path: Path, fixtures_dir, caplog
 ):
     caplog.set_level(logging.INFO, logger="crawler.runner")
-    with ReplicaServer(ReplicaSite(8, slow_seconds=30)) as server:
+    with ReplicaServer(ReplicaSite(10, slow_seconds=30)) as server:
         profile = write_replica_profile(
             tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
         )

@@ -1,7 +1,8 @@
 """The replica's HTTP server: stdlib ThreadingHTTPServer on 127.0.0.1, port 0 by default.
 
 Routes (the old OPDC site's PHP scheme): ``/`` home, ``/news.php?page=N`` listing (endless),
-``/content.php?content_id=N`` articles (ETag / Last-Modified, 304 on a conditional request),
+``/content.php?content_id=N`` articles (ETag / Last-Modified, 304 on a conditional request;
+a 404 or a 302 to ``/`` for the ones phase 2 takes down),
 ``/calendar.php?month=N`` (an endless trap), ``/rss.xml``, ``/sitemap.xml``, ``/robots.txt``
 (which disallows ``/private/``), and ``/_control/`` for tests and the benchmark:
 ``/_control/phase?set=2``, ``/_control/stats``, ``/_control/reset``.
@@ -161,6 +162,9 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         article = self.site.article(article_id) if article_id is not None else None
         if article is None:
             self.send(404, "<html><body><h1>ไม่พบข่าวนี้</h1></body></html>".encode())
+            return
+        if self.site.redirects_home(article):
+            self.send(302, b"", headers={"Location": self.base_url})
             return
         if article.role == ROLE_FLAKY and self.site.take_flaky_failure():
             self.send(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from archive import queries
+from archive.constants import RUN_COUNT_KEYS
 from archive.store import Archive
 from crawler.config import Config
 from crawler.exceptions import CrawlTimeoutError
@@ -154,12 +155,13 @@ class SiteCrawl:
                 reason = f"{who} was stopping ({reason})"
             for run in mine:
                 if run["finished_at"] is None or (overwrite and run["outcome"] != "failed"):
-                    counts = {
-                        key: run[key] or 0
-                        for key in ("pages", "new", "changed", "unchanged", "gone", "errors")
-                    }
+                    counts = {key: run[key] or 0 for key in RUN_COUNT_KEYS}
                     self.archive.finish_run(
-                        run["id"], outcome=outcome, counts=counts, errors=[reason]
+                        run["id"],
+                        outcome=outcome,
+                        counts=counts,
+                        errors=[reason],
+                        unreachable=run.get("unreachable"),
                     )
                     logger.warning("%s: run %s closed as %s: %s", site, run["id"], outcome, reason)
             if error and not mine and not stopped:
@@ -203,8 +205,9 @@ class SiteCrawl:
             changes = notify.run_changes(
                 conn, run_id, context_words=self.config.notify.excerpt_words
             )
+            events = notify.run_events(conn, run_id)
         shown = warnings if self.config.notify.health else []
-        message = notify.build_message(site, changes, shown, self.config.notify)
+        message = notify.build_message(site, changes, shown, self.config.notify, events)
         if message is None:
             return
         deliveries = notify.send(*message, urls)

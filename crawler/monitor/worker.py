@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import queries
+from archive.constants import RUN_COUNT_KEYS
 from archive.store import Archive
 from crawler.config import Config
 from crawler.monitor.crawljob import STOPPED, SiteCrawl
@@ -135,8 +136,14 @@ def _close_abandoned_runs(archive: Archive, site: str, me: str) -> None:
             f"worker {run['worker']} ended before this crawl did (killed, or its machine lost); "
             f"the crawl was run again by {me}"
         )
-        counts = {key: run[key] or 0 for key in ("pages", "new", "changed", "unchanged", "gone")}
-        archive.finish_run(run["id"], outcome="failed", counts=counts, errors=[reason])
+        counts = {key: run[key] or 0 for key in RUN_COUNT_KEYS if key != "errors"}
+        archive.finish_run(
+            run["id"],
+            outcome="failed",
+            counts=counts,
+            errors=[reason],
+            unreachable=run.get("unreachable"),
+        )
         logger.warning("%s: run %s closed as failed: %s", site, run["id"], reason)
 
 
