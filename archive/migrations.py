@@ -133,6 +133,12 @@ def _removals_and_reachability(conn: Connection) -> None:
     )
 
 
+@migration("0007_run_worker")
+def _run_worker(conn: Connection) -> None:
+    """Name the worker of each run, for crawls a cluster of ``opdcwatch worker`` runs."""
+    run_ddl(conn, "0007_run_worker")
+
+
 def applied_migrations(conn: Connection) -> dict[int, str]:
     """Return {version: name} of the migrations recorded in the database."""
     if not inspect(conn).has_table("schema_version"):

@@ -279,6 +279,7 @@ def list_runs(
             "errors": r.errors,
             "error_text": r.error_text,
             "unreachable": r.unreachable,
+            "worker": r.worker,
         }
         for r in rows
     ]

@@ -100,6 +100,10 @@ _STATE = Prepared(
     .outerjoin(versions, versions.c.id == articles.c.latest_version_id)
     .where(articles.c.url == bindparam("url"))
 )
+# PostgreSQL: held until the recording commits, so that writers of one article take turns
+_LOCK_ARTICLE = Prepared(
+    select(articles.c.id).where(articles.c.url == bindparam("url")).with_for_update()
+)
 _SEEN_DIGEST = Prepared(
     select(captures.c.id)
     .where(captures.c.article_id == bindparam("aid"), captures.c.digest == bindparam("digest"))
@@ -209,6 +213,18 @@ def _insert(conn: Connection, statement: Prepared, values: dict[str, Any]) -> in
     if key is None:
         raise ArchiveError("the database returned no id for a new row")
     return int(key)
+
+
+def lock_article(conn: Connection, canon: str) -> None:
+    """Lock the article's row (if it exists) until the transaction ends.
+
+    On PostgreSQL, writers recording one article at once would otherwise all read the same
+    ``version_count`` and number their versions alike; locked, the next writer waits and then
+    reads what the first committed. SQLite needs nothing: ``BEGIN IMMEDIATE`` already lets one
+    writer in at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        _LOCK_ARTICLE.run(conn, {"url": canon})
 
 
 def read_state(

@@ -101,6 +101,7 @@ runs = Table(
     # added by 0006: articles that came back; why a run reached no server at all (DNS, ...)
     Column("restored", Integer, nullable=False, default=0),
     Column("unreachable", String(20), nullable=True),
+    Column("worker", String(255), nullable=True),  # who ran it, in a cluster (added by 0007)
 )
 
 articles = Table(

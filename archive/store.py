@@ -8,6 +8,8 @@ fetch changed is decided by the parsers' ``content_hash``, never by the raw byte
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,7 +54,12 @@ from parsers.options import DEFAULT_OPTIONS, ParseOptions
 
 logger = logging.getLogger(__name__)
 
-_WRITE_ATTEMPTS = 3
+# a recording that lost a race to a concurrent writer is run again, up to this many times
+_WRITE_ATTEMPTS = 10
+_RETRY_PAUSE = 0.005  # seconds, doubled per attempt and jittered, so racers fall out of step
+_RETRY_PAUSE_MAX = 0.5
+# PostgreSQL SQLSTATEs of a transaction that lost to another and is safe to run again
+_CONFLICT_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 # the validators of the article's latest page capture, asked before every re-fetch
 _VALIDATORS = Prepared(
     select(captures.c.etag, captures.c.last_modified)
@@ -90,6 +97,18 @@ class RecordResult:
     revert_of: int | None = None
     rebaselined: bool = False
     event: str | None = None
+
+
+def _conflict(exc: DBAPIError) -> bool:
+    """True for an error a concurrent writer caused, which the same work, run again, avoids.
+
+    A unique key another writer filled first (a new article, site or body), a deadlock or a
+    serialization failure: the transaction was rolled back whole, and running it again reads
+    what the other writer committed.
+    """
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _CONFLICT_STATES
 
 
 def _describe(exc: BaseException) -> str:
@@ -175,10 +194,14 @@ class Archive:
             try:
                 with self.writing() as conn:
                     return work(conn)
-            except IntegrityError as exc:
+            except (IntegrityError, DatabaseUnavailableError) as exc:
+                cause = exc if isinstance(exc, IntegrityError) else exc.__cause__
+                if not isinstance(cause, DBAPIError) or not _conflict(cause):
+                    raise
                 if attempt == _WRITE_ATTEMPTS:
-                    raise ArchiveError(f"cannot record {what}: {_describe(exc)}") from exc
+                    raise ArchiveError(f"cannot record {what}: {_describe(cause)}") from exc
                 logger.info("concurrent write while recording %s; retrying", what)
+                time.sleep(random.uniform(0, min(_RETRY_PAUSE * 2**attempt, _RETRY_PAUSE_MAX)))
         raise AssertionError("unreachable")
 
     # -- recording ---------------------------------------------------------------------------
@@ -253,6 +276,7 @@ class Archive:
         fetched_at = as_utc(fetched_at)
         canon = canonical_url(url)
         with self.writing() as conn:
+            rec.lock_article(conn, canon)
             state = rec.read_state(conn, canon)
             if state is None:
                 raise NotFoundError(f"304 for {url}, which the archive does not hold")
@@ -277,12 +301,12 @@ class Archive:
 
     # -- runs --------------------------------------------------------------------------------
 
-    def start_run(self, site: str) -> int:
-        """Open a crawl run for ``site`` and return its id."""
+    def start_run(self, site: str, *, worker: str | None = None) -> int:
+        """Open a crawl run for ``site`` and return its id; ``worker`` names who runs it."""
 
         def start(conn: Connection) -> int:
             site_id, _ = rec.ensure_site(conn, site)
-            values = {"site_id": site_id, "started_at": datetime.now(UTC)}
+            values = {"site_id": site_id, "started_at": datetime.now(UTC), "worker": worker}
             return rec.new_id(conn.execute(runs.insert(), values))
 
         return self._transact(start, f"the start of a run of {site}")
@@ -375,6 +399,7 @@ def _record_fetch(
     new hash and no version is added (no version storm after an upgrade).
     """
     fetched_at, digest = capture["fetched_at"], capture["digest"]
+    rec.lock_article(conn, canon)
     state = rec.read_state(conn, canon, digest, article.content_hash if article else None)
     if state is not None and rec.is_known_capture(conn, state, digest, fetched_at):
         rec.touch(conn, state.article_id, fetched_at)
@@ -422,6 +447,7 @@ def _record_gone(
     older than the article's last check (an old WARC imported late) is kept as history only.
     """
     fetched_at = capture["fetched_at"]
+    rec.lock_article(conn, canon)
     state = rec.read_state(conn, canon, capture["digest"])
     if state is None:
         if not rec.has_orphan_capture(conn, capture):

@@ -80,7 +80,8 @@ class ArchivePipeline:
         self.started = time.monotonic()
         if getattr(spider, "archive", None) is None:
             return
-        self.run_id = self.archive.start_run(spider.name)
+        worker = self.crawler.settings.get("OPDCWATCH_WORKER") or None
+        self.run_id = self.archive.start_run(spider.name, worker=worker)
         spider.run_id = self.run_id
         logger.info("%s: run %s started", spider.name, self.run_id)
 

@@ -45,6 +45,9 @@ OWN_LOGGERS = frozenset({"crawler", "archive", "parsers"})
 EVENTS_SHOWN = 20  # removed / restored articles listed under a site's summary line
 # how often a waiting caller looks at its stop event and the time limit (seconds)
 CHILD_POLL_INTERVAL = 0.5
+# how often a child checks that its caller still lives, and how long it then has to stop
+ORPHAN_POLL_INTERVAL = 0.5
+ORPHAN_GRACE = 5.0
 
 
 @dataclass
@@ -200,7 +203,26 @@ def build_settings(
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     settings.setdict(dict(overrides), priority="cmdline")
+    _raise_zero_delays(settings)
     return settings
+
+
+def _raise_zero_delays(settings: Any) -> None:
+    """Raise DOWNLOAD_DELAY, and any DOWNLOAD_SLOTS delay, to OPDCWATCH_MIN_DOWNLOAD_DELAY.
+
+    Why: see that setting in crawler/settings.py. AutoThrottle takes DOWNLOAD_DELAY as its
+    floor, so its delays stay positive too.
+    """
+    floor = settings.getfloat("OPDCWATCH_MIN_DOWNLOAD_DELAY")
+    if settings.getfloat("DOWNLOAD_DELAY") < floor:
+        settings.set("DOWNLOAD_DELAY", floor, priority=settings.getpriority("DOWNLOAD_DELAY"))
+    slots = settings.getdict("DOWNLOAD_SLOTS")
+    raised = {
+        key: dict(slot, delay=floor) if float(slot.get("delay", floor)) < floor else slot
+        for key, slot in slots.items()
+    }
+    if raised != slots:
+        settings.set("DOWNLOAD_SLOTS", raised, priority=settings.getpriority("DOWNLOAD_SLOTS"))
 
 
 def _log_level() -> str:
@@ -333,6 +355,7 @@ def run_crawl_subprocess(
         "max_pages": max_pages,
         "resume": resume,
         "settings": list(settings),
+        "parent_pid": os.getpid(),
     }
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("PYTHAINLP_OFFLINE", "1")
@@ -429,14 +452,37 @@ def crawl_from_spec(spec: Mapping[str, Any]) -> CrawlSummary:
     )
 
 
+def stop_with_parent(parent_pid: int) -> None:
+    """Stop this crawl (SIGTERM to itself, SIGKILL after ORPHAN_GRACE) once its caller is gone.
+
+    The caller supervises the crawl: its time limit, the run it closes, a cluster worker's
+    lock on the site. A caller killed with SIGKILL must not leave the crawl running on its
+    own, in a session where no signal meant for the caller reaches it. Stopped with SIGTERM,
+    the crawl archives what it fetched and records its run as interrupted.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(ORPHAN_POLL_INTERVAL)
+        logger.error("the process that started this crawl (pid %s) is gone: stopping", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(ORPHAN_GRACE)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="stop-with-parent", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m crawler.runner SPEC_JSON``: crawl, print the summary marker line."""
     from parsers.exceptions import OpdcwatchError
 
     args = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    spec = json.loads(args[0])
+    if spec.get("parent_pid"):
+        stop_with_parent(int(spec["parent_pid"]))
     try:
-        summary = crawl_from_spec(json.loads(args[0]))
+        summary = crawl_from_spec(spec)
     except OpdcwatchError as exc:
         sys.stderr.write(f"opdcwatch: error: {exc}\n")
         return exc.exit_code

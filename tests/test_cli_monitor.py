@@ -35,6 +35,7 @@ RUN_FIELDS = [
     "errors",
     "error_text",
     "unreachable",
+    "worker",
     "notifications",
     "removed_articles",
     "restored_articles",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -24,7 +26,8 @@ from crawler.runner import (
     prepare_jobdir,
     run_crawl_subprocess,
 )
-from tests.scheduler_helpers import crawl_children
+from tests.cli_helpers import child_env
+from tests.scheduler_helpers import crawl_children, wait_for
 
 
 def test_setting_overrides_parse_json_values_or_keep_strings():
@@ -48,6 +51,41 @@ def test_settings_layers_defaults_profile_then_command_line(tmp_path):
     assert plain["USER_AGENT"].startswith("opdcwatch/")
     assert plain.getint("DOWNLOAD_MAXSIZE") > 0
     assert "JOBDIR" not in plain or not plain["JOBDIR"]
+
+
+def test_a_zero_delay_is_raised_to_the_floor(tmp_path):
+    thaipr = bundled_profiles()["thaipr"]
+    overrides = {"DOWNLOAD_DELAY": 0, "DOWNLOAD_SLOTS": {"a": {"delay": 0}, "b": {"delay": 3}}}
+    settings = build_settings(thaipr, overrides, jobdir=None, log_level="INFO")
+    floor = settings.getfloat("OPDCWATCH_MIN_DOWNLOAD_DELAY")
+    assert 0 < floor <= 0.01
+    assert settings.getfloat("DOWNLOAD_DELAY") == floor
+    assert settings.getdict("DOWNLOAD_SLOTS") == {"a": {"delay": floor}, "b": {"delay": 3}}
+
+
+@pytest.mark.slow
+def test_a_profile_with_delay_0_keeps_to_its_concurrency_cap(tmp_path: Path, fixtures_dir):
+    # Scrapy >= 2.14 (asyncio reactor) sent 13 requests at once here before the floor
+    site = ReplicaSite(20, specials=False, latency=0.2)
+    with ReplicaServer(site) as server:
+        profile = write_replica_profile(
+            tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
+        )
+        summary = run_crawl_subprocess(
+            ["replica"],
+            profile_files=[profile],
+            db_url=f"sqlite:///{tmp_path / 'a.db'}",
+            settings=[
+                "DOWNLOAD_DELAY=0",
+                "AUTOTHROTTLE_ENABLED=false",
+                "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+            ],
+            timeout=120,
+        )
+    assert summary.outcome == "ok" and summary.sites[0].counts["new"] == 20
+    # the cap, and used; the bug gave 13. Under a load of 5 on 2 cores the replica once
+    # counted 3 for a moment (it counts from its own side of the socket): tolerated, rare
+    assert 2 <= site.stats()["max_in_flight"] <= 3
 
 
 def test_jobdir_lives_next_to_a_sqlite_archive(tmp_path, monkeypatch):
@@ -210,3 +248,32 @@ def test_the_time_limit_sigterms_then_sigkills_a_child_that_will_not_stop(
     assert not crawl_children(db), "the child was killed, not left running"
     assert "ran past its limit of 4 s; stopping it" in caplog.text
     assert "did not stop within 0 s; killing it" in caplog.text
+
+
+def test_a_crawl_whose_caller_is_killed_stops_and_closes_its_run(tmp_path: Path, fixtures_dir):
+    with ReplicaServer(ReplicaSite(10, slow_seconds=3, latency=0.2)) as server:
+        profile = write_replica_profile(
+            tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
+        )
+        db = f"sqlite:///{tmp_path / 'a.db'}"
+        caller = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from crawler.runner import run_crawl_subprocess as run; "
+                "run(['replica'], profile_files=[sys.argv[1]], db_url=sys.argv[2])",
+                str(profile),
+                db,
+            ],
+            env=child_env(),
+        )
+        try:
+            wait_for(lambda: _versions(db) >= 2, 60, "the crawl to archive two articles")
+            caller.kill()  # SIGKILL: the caller cannot stop its child
+            caller.wait(timeout=10)
+            wait_for(lambda: not crawl_children(db), 15, "the orphaned crawl to stop")
+        finally:
+            caller.kill()
+    with Archive.open(db) as archive, archive.reading() as conn:
+        row = conn.execute(text("SELECT outcome, finished_at FROM runs")).one()
+    assert row[0] == "interrupted" and row[1] is not None  # stopped cleanly, by itself

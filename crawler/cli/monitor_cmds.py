@@ -74,7 +74,9 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
     if not found:
         click.echo("no runs yet" + (f" for {site}" if site else ""))
         return
+    clustered = any(r["worker"] for r in found)  # crawled by `opdcwatch worker`s: say which
     header = ["id", "site", "started", "ended", "outcome", *RUN_COLUMNS]
+    header += ["worker"] if clustered else []
     rows = [
         [
             str(r["id"]),
@@ -83,6 +85,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
             _short(r["finished_at"]),
             r["outcome"] or "running",
             *(str(r[key]) for key in RUN_COLUMNS),
+            *([r["worker"] or "-"] if clustered else []),
         ]
         for r in found
     ]

@@ -160,6 +160,7 @@ class ReplicaSite:
         per_page: int = 5,
         specials: bool = True,
         slow_seconds: float = 1.0,
+        latency: float = 0.0,
     ) -> None:
         if specials and n_articles < len(SPECIAL_ROLES):
             raise ValueError(
@@ -168,6 +169,7 @@ class ReplicaSite:
         self.per_page = per_page
         self.specials = specials
         self.slow_seconds = slow_seconds
+        self.latency = latency  # seconds every answer waits: a distant, I/O-bound site
         self.phase = 1
         self.lock = threading.Lock()
         self.hits: dict[str, int] = {}
@@ -177,6 +179,8 @@ class ReplicaSite:
         self.user_agents: set[str] = set()
         self.flaky_failed = False
         self.views = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._base = self._build(n_articles)
         # phase -> (articles newest first, articles by id), built once: the benchmark's server
         # must not be slower than the crawler it measures
@@ -306,6 +310,16 @@ class ReplicaSite:
                 self.not_modified[path] = self.not_modified.get(path, 0) + 1
             self.user_agents.add(user_agent)
 
+    def enter(self) -> None:
+        """Count a request being served: ``max_in_flight`` is the politeness a crawl kept."""
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
     def next_view(self) -> int:
         with self.lock:
             self.views += 1
@@ -326,6 +340,7 @@ class ReplicaSite:
             self.not_modified.clear()
             self.statuses.clear()
             self.user_agents.clear()
+            self.max_in_flight = self.in_flight
 
     def stats(self) -> dict:
         """Return the request accounting as JSON-ready data (for tests and the benchmark)."""
@@ -337,4 +352,5 @@ class ReplicaSite:
                 "not_modified": dict(self.not_modified),
                 "statuses": {k: list(v) for k, v in self.statuses.items()},
                 "user_agents": sorted(self.user_agents),
+                "max_in_flight": self.max_in_flight,
             }
