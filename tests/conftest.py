@@ -16,7 +16,8 @@ os.environ["PYTHAINLP_OFFLINE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared"
+# ../shared beside the project; OPDCWATCH_SHARED names it elsewhere (e.g. from a git worktree)
+SHARED = Path(os.environ.get("OPDCWATCH_SHARED") or ROOT.parent / "shared")
 
 
 @pytest.fixture(scope="session")
