@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from archive import schema
 from archive.db import SQLITE_BEGIN_OPTION
@@ -100,6 +100,19 @@ def _scheduler_and_search_tables(conn: Connection) -> None:
             text("UPDATE apscheduler_jobs SET job_state = :state WHERE id = :id"),
             {"state": pickle.dumps(state, pickle.HIGHEST_PROTOCOL), "id": job_id},
         )
+
+
+@migration("0005_thai_search_terms")
+def _thai_search_terms(conn: Connection) -> None:
+    """Swap the search index for one with the terms of ``archive.search_terms``, empty.
+
+    Filling it takes minutes on a large archive, too long for one transaction: the migration
+    records the last version to index, and ``Archive.open`` then indexes in batches of their
+    own (``archive.reindex``), with progress, resuming where an interrupted run stopped.
+    """
+    run_ddl(conn, "0005_thai_search_terms")
+    last = conn.execute(select(func.max(schema.versions.c.id))).scalar()
+    conn.execute(insert(schema.search_state).values(id=1, indexed_through=0, rebuild_target=last))
 
 
 def applied_migrations(conn: Connection) -> dict[int, str]:

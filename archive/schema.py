@@ -161,6 +161,19 @@ versions = Table(
     Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first
 )
 
+# --- the search index's progress (archive.search_index); the index itself is SQLite FTS5 or a
+# PostgreSQL table of tsvectors, described there ------------------------------------------------
+
+search_state = Table(
+    "search_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # one row, id 1
+    Column("indexed_through", BigInteger, nullable=False),  # every version up to it is indexed
+    Column("rebuild_target", BigInteger, nullable=True),  # set while a rebuild runs: its last id
+    Column("pending_max", BigInteger, nullable=True),  # PostgreSQL: the next high-water mark...
+    Column("pending_xmax", BigInteger, nullable=True),  # ...once transactions below this ended
+)
+
 # --- the scheduling daemon's state (crawler.monitor), in the same database -----------------
 
 scheduler_daemons = Table(  # the running daemon's heartbeat

@@ -1,8 +1,9 @@
 """The JSON API: the same JSON the command line prints with ``--json``.
 
-Each route calls the function its command calls (``articles --json`` -> ``list_articles``,
-``show --json`` -> ``get_article``, ``diff --format json`` -> the diff's ``json`` renderer)
-and serialises it the same way, so a script can switch between the two freely.
+Each route calls the function its command calls (``articles --json`` -> ``iter_articles``,
+``search --json`` -> ``search`` and ``result_rows``, ``show --json`` -> ``get_article``,
+``diff --format json`` -> the diff's ``json`` renderer) and serialises it the same way, so a
+script can switch between the two freely.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request, url_for
 
 from archive import queries
 from archive.diff import diff_versions
 from archive.diff_render import render
+from archive.search import Filters, result_rows, search
 from archive.web import state
 from archive.web.constants import API_DEFAULT_LIMIT, API_MAX_LIMIT
-from archive.web.params import int_arg, since_arg, text_arg
+from archive.web.params import after_arg, int_arg, since_arg, text_arg
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -31,16 +33,39 @@ def cli_json(value: Any) -> Response:
 
 @api.get("/articles")
 def articles() -> Response:
-    """``opdcwatch articles --json``: ?site=&since= (or changed_since=) &limit=&offset=."""
+    """``opdcwatch articles --json``: ?site=&since= (or changed_since=) &changed=1 &limit=
+    &after= (or offset=). With ?q=, ``opdcwatch search QUERY --json``: the web page's results,
+    in its order. A ``Link: <...>; rel="next"`` header names the next page when there is one."""
+    web = state()
     limit = min(int_arg("limit", default=API_DEFAULT_LIMIT, minimum=1), API_MAX_LIMIT)
-    rows = queries.list_articles(
-        state().archive,
-        site=text_arg("site") or None,
-        changed_since=since_arg("since", "changed_since"),
-        limit=limit,
-        offset=int_arg("offset", default=0),
-    )
-    return cli_json(rows)
+    q, site, changed = text_arg("q"), text_arg("site") or None, bool(text_arg("changed"))
+    since = since_arg("since", "changed_since")
+    after, offset = after_arg(), int_arg("offset", default=0)
+    if q:
+        filters = Filters(site, since, 2 if changed else 1)
+        found = search(web.search, q, filters=filters, limit=limit, after=after, offset=offset)
+        rows, next_key = result_rows(web.archive, found.hits), found.next_key
+    else:
+        listed = list(
+            queries.iter_articles(
+                web.archive,
+                site=site,
+                changed_since=since,
+                min_versions=2 if changed else 1,
+                after=after,
+                limit=limit + 1,
+                offset=offset,
+            )
+        )
+        rows = listed[:limit]
+        next_key = queries.article_key(rows[-1]).encode() if len(listed) > limit else None
+    response = cli_json(rows)
+    if next_key:
+        args = {k: v for k, v in request.args.items() if k not in ("after", "offset")}
+        response.headers["Link"] = (
+            f'<{url_for("api.articles", **args, after=next_key)}>; rel="next"'
+        )
+    return response
 
 
 @api.get("/articles/<int:article_id>")
