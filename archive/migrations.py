@@ -115,6 +115,12 @@ def _thai_search_terms(conn: Connection) -> None:
     conn.execute(insert(schema.search_state).values(id=1, indexed_through=0, rebuild_target=last))
 
 
+@migration("0006_run_indexes")
+def _run_indexes(conn: Connection) -> None:
+    """Index captures by run and versions by capture: what health reads of each run."""
+    run_ddl(conn, "0006_run_indexes")
+
+
 def applied_migrations(conn: Connection) -> dict[int, str]:
     """Return {version: name} of the migrations recorded in the database."""
     if not inspect(conn).has_table("schema_version"):

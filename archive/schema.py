@@ -135,6 +135,7 @@ captures = Table(
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
     Index("ix_captures_article", "article_id", "id"),
     Index("ix_captures_digest", "digest"),
+    Index("ix_captures_run", "run_id", "id"),  # health: what a run fetched
 )
 
 versions = Table(
@@ -159,6 +160,7 @@ versions = Table(
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     Index("ix_versions_content_hash", "content_hash"),
     Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first
+    Index("ix_versions_capture", "capture_id"),  # health: the version a capture produced
 )
 
 # --- the search index's progress (archive.search_index); the index itself is SQLite FTS5 or a
