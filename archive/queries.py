@@ -135,30 +135,31 @@ def iter_articles(
 ) -> Iterator[dict[str, Any]]:
     """Yield articles, most recently changed first, with their latest title and date.
 
-    Streams: rows are read as they are printed, never all at once. The order comes from an
-    index; the article ids are picked there first and only those rows are joined (a deferred
-    join), so ``after`` costs nothing and ``offset`` only a walk along the index.
+    Streams: rows are read as they are printed, never all at once, in the order of an index
+    (no sort). ``after`` starts the walk at a key, so page 3,000 costs what page 1 does; an
+    ``offset`` (old links) picks the page's ids on the index alone before joining them.
     """
     order = (articles.c.last_changed.desc(), articles.c.id.desc())
-    picked = select(articles.c.id, articles.c.last_changed).order_by(*order)
+    query = _article_columns() if not offset else select(articles.c.id, articles.c.last_changed)
+    query = query.order_by(*order)
     if site is not None:
-        picked = picked.join(sites, sites.c.id == articles.c.site_id).where(sites.c.name == site)
+        site_id = select(sites.c.id).where(sites.c.name == site).scalar_subquery()
+        query = query.where(articles.c.site_id == site_id)
     if changed_since is not None:
-        picked = picked.where(articles.c.last_changed >= changed_since)
+        query = query.where(articles.c.last_changed >= changed_since)
     if min_versions > 1:
-        picked = picked.where(articles.c.version_count >= min_versions)
+        query = query.where(articles.c.version_count >= min_versions)
     if after is not None:
-        picked = picked.where(after_key(articles.c.last_changed, articles.c.id, after))
+        query = query.where(after_key(articles.c.last_changed, articles.c.id, after))
     if limit is not None:
-        picked = picked.limit(limit)
+        query = query.limit(limit)
     if offset:
-        picked = picked.offset(check_offset(offset, MAX_LIST_OFFSET))
-    page = picked.subquery("page")
-    query = (
-        _article_columns()
-        .join(page, page.c.id == articles.c.id)
-        .order_by(page.c.last_changed.desc(), page.c.id.desc())
-    )
+        page = query.offset(check_offset(offset, MAX_LIST_OFFSET)).subquery("page")
+        query = (
+            _article_columns()
+            .join(page, page.c.id == articles.c.id)
+            .order_by(page.c.last_changed.desc(), page.c.id.desc())
+        )
     with connection(source) as conn:
         rows = conn.execution_options(stream_results=True, yield_per=500).execute(query)
         for row in rows:
