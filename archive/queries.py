@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, func, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, func, select
 
 from archive.bodies import load_body
 from archive.exceptions import InvalidInputError, NotFoundError, VersionNotFoundError
@@ -331,29 +331,33 @@ def run_bodies(
 ) -> list[tuple[int, int, int | None]]:
     """Return (run id, body length, previous version's body length) of the versions the runs
     created: the last ``per_run`` of each run, so that health costs the same for a run of
-    ten pages and one of fifty thousand."""
+    ten pages and one of fifty thousand. The lengths come from migration 0006's expression
+    indexes, named here for SQLite, whose planner would otherwise read every text."""
     prev = versions.alias("prev")
+    query = (
+        select(
+            captures.c.run_id,
+            func.length(versions.c.text).label("chars"),
+            func.length(prev.c.text).label("previous_chars"),
+        )
+        .select_from(
+            captures.join(versions, versions.c.capture_id == captures.c.id).outerjoin(
+                prev,
+                and_(
+                    prev.c.article_id == versions.c.article_id,
+                    prev.c.number == versions.c.number - 1,
+                ),
+            )
+        )
+        .where(captures.c.run_id == bindparam("run_id"))
+        .order_by(captures.c.id.desc())
+        .limit(per_run)
+        .with_hint(versions, "INDEXED BY ix_versions_capture_size", "sqlite")
+        .with_hint(prev, "INDEXED BY ix_versions_article_size", "sqlite")
+    )
     found: list[tuple[int, int, int | None]] = []
     with connection(source) as conn:
         for run_id in run_ids:
-            query = (
-                select(
-                    captures.c.run_id,
-                    func.length(versions.c.text).label("chars"),
-                    func.length(prev.c.text).label("previous_chars"),
-                )
-                .select_from(
-                    captures.join(versions, versions.c.capture_id == captures.c.id).outerjoin(
-                        prev,
-                        and_(
-                            prev.c.article_id == versions.c.article_id,
-                            prev.c.number == versions.c.number - 1,
-                        ),
-                    )
-                )
-                .where(captures.c.run_id == run_id)
-                .order_by(captures.c.id.desc())
-                .limit(per_run)
-            )
-            found += [(r.run_id, int(r.chars or 0), r.previous_chars) for r in conn.execute(query)]
+            rows = conn.execute(query, {"run_id": run_id})
+            found += [(r.run_id, int(r.chars or 0), r.previous_chars) for r in rows]
     return found

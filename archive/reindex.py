@@ -82,6 +82,7 @@ def rebuild_if_needed(engine: Engine) -> int:
         )
         raise
     index.finish_rebuild()
+    index.optimize()
     checkpoint(engine)
     if loud:
         logger.info(

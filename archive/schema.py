@@ -160,8 +160,10 @@ versions = Table(
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     Index("ix_versions_content_hash", "content_hash"),
     Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first
-    Index("ix_versions_capture", "capture_id"),  # health: the version a capture produced
 )
+# Health reads each run through two expression indexes that migration 0006 creates (SQLAlchemy
+# does not reflect those): ix_versions_capture_size (capture_id, article_id, number,
+# length(text)) and ix_versions_article_size (article_id, number, length(text)).
 
 # --- the search index's progress (archive.search_index); the index itself is SQLite FTS5 or a
 # PostgreSQL table of tsvectors, described there ------------------------------------------------

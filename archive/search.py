@@ -27,6 +27,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Row,
     Select,
     bindparam,
     func,
@@ -57,6 +58,7 @@ __all__ = [
 
 SMALL_HITS = 20_000  # matching versions read at once; more: walk the articles instead
 FIRST_BATCH = 64  # articles asked about at once on that walk; each batch four times the last
+CHECK_BATCH = 32  # candidates whose texts are read and checked at once
 MAX_BATCH = 4096
 CATCH_UP_SECONDS = 0.5  # a query indexes fresh versions for at most this long first
 EXCERPT_CHARS = 90
@@ -107,7 +109,7 @@ def excerpt(text: str, query: Query, width: int = EXCERPT_CHARS) -> Excerpt | No
     Looked up in the text as written (case-insensitive), so the page can highlight it; in
     the normalised text when only normalisation makes it match; None if it is not in ``text``.
     """
-    for source in (text, normalize_text(text)):
+    for source in _as_stored_then_normalised(text):
         folded = source.lower()
         if len(folded) != len(source):  # lower() changed lengths: match as written instead
             folded = source
@@ -121,6 +123,11 @@ def excerpt(text: str, query: Query, width: int = EXCERPT_CHARS) -> Excerpt | No
             after = source[end_match:end] + ("…" if end < len(source) else "")
             return before, source[at:end_match], after
     return None
+
+
+def _as_stored_then_normalised(text: str) -> Iterator[str]:
+    yield text
+    yield normalize_text(text)  # only when the stored text does not show the match
 
 
 def _holds(query: Query, text: str) -> bool:
@@ -186,13 +193,17 @@ class _Ranking:
         terms = self.query.terms
         few = self.backend.count(self.conn, terms, in_title, SMALL_HITS + 1) <= SMALL_HITS
         candidates = self._from_hits(in_title, after) if few else self._walk(in_title, after)
-        for article_id, last_changed, version_ids in candidates:
-            hit = self._check(tier, article_id, version_ids)
-            if hit is not None:
-                number, found = hit
-                yield Hit(
-                    article_id, number, in_title, found, PageKey(tier, last_changed, article_id)
-                )
+        while chunk := list(islice(candidates, CHECK_BATCH)):
+            texts = self._texts([v for _, _, ids in chunk for v in ids])
+            titled = set() if in_title else self._title_hits([a for a, _, _ in chunk])
+            for article_id, last_changed, version_ids in chunk:
+                if article_id in titled:  # listed among the title hits already
+                    continue
+                rows = [texts[v] for v in sorted(version_ids, reverse=True)]
+                hit = self._check(in_title, rows)
+                if hit is not None:
+                    key = PageKey(tier, last_changed, article_id)
+                    yield Hit(article_id, hit[0], in_title, hit[1], key)
 
     def _from_hits(self, in_title: bool, after: PageKey | None):
         """Candidates of a query with few hits: every matching version, articles sorted."""
@@ -229,36 +240,32 @@ class _Ranking:
             after = PageKey(tier, batch[-1].last_changed, batch[-1].id)
             size = min(size * 4, MAX_BATCH)
 
-    def _check(self, tier: int, article_id: int, version_ids: Sequence[int]):
-        """Return (number, excerpt) of the newest candidate version that holds the query.
-
-        A body hit is dropped when a version's title holds the query: that article was
-        listed among the title hits.
-        """
+    def _texts(self, version_ids: Sequence[int]) -> dict[int, Row]:
         rows = self.conn.execute(
-            select(versions.c.id, versions.c.number, versions.c.title, versions.c.text)
-            .where(self._ids(versions.c.id, version_ids))
-            .order_by(versions.c.id.desc())
-        ).all()
+            select(versions.c.id, versions.c.number, versions.c.title, versions.c.text).where(
+                self._ids(versions.c.id, version_ids)
+            )
+        )
+        return {row.id: row for row in rows}
+
+    def _check(self, in_title: bool, rows: Sequence[Row]) -> tuple[int, Excerpt | None] | None:
+        """Return (number, excerpt) of the newest of these versions that holds the query."""
         for row in rows:
-            if tier == 0 and not _holds(self.query, row.title or ""):
-                continue
-            if tier == 1 and not _holds(self.query, f"{row.title or ''}\n{row.text}"):
-                continue
-            if tier == 1 and self._title_hit(article_id):
-                return None
-            return row.number, excerpt(row.text, self.query)
+            haystack = row.title or "" if in_title else f"{row.title or ''}\n{row.text}"
+            if _holds(self.query, haystack):
+                return row.number, excerpt(row.text, self.query)
         return None
 
-    def _title_hit(self, article_id: int) -> bool:
-        every = self._versions_of([article_id]).get(article_id, [])
-        titled = self.backend.matches_among(self.conn, self.query.terms, True, every)
+    def _title_hits(self, article_ids: Sequence[int]) -> set[int]:
+        """Return which of the articles have a version whose title holds the query."""
+        every = {v: a for a, ids in self._versions_of(article_ids).items() for v in ids}
+        titled = self.backend.matches_among(self.conn, self.query.terms, True, list(every))
         if not titled:
-            return False
-        titles = self.conn.execute(
-            select(versions.c.title).where(self._ids(versions.c.id, sorted(titled)))
-        ).scalars()
-        return any(_holds(self.query, title or "") for title in titles)
+            return set()
+        rows = self.conn.execute(
+            select(versions.c.id, versions.c.title).where(self._ids(versions.c.id, sorted(titled)))
+        )
+        return {every[v] for v, title in rows if _holds(self.query, title or "")}
 
 
 def result_rows(source: queries.Source, hits: Sequence[Hit]) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ STALE_INTERVALS = 3
 STALE_MINIMUM = dt.timedelta(minutes=15)
 # bodies read per run (the last ones it archived): enough to judge "most", and a bulk first
 # crawl of 50,000 pages costs what a daily one does
-BODIES_PER_RUN = 200
+BODIES_PER_RUN = 100
 
 
 @dataclass(frozen=True)
