@@ -40,7 +40,7 @@ from archive import queries
 from archive.paging import MAX_SEARCH_OFFSET, PageKey, after_key, check_offset
 from archive.schema import articles, sites, versions
 from archive.search_index import SearchIndex
-from archive.search_terms import Query, parse_query
+from archive.search_terms import Query, find, parse_query
 from parsers.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def excerpt(text: str, query: Query, width: int = EXCERPT_CHARS) -> Excerpt | No
         if len(folded) != len(source):  # lower() changed lengths: match as written instead
             folded = source
         for string in query.strings:
-            at = folded.find(string)
+            at = find(folded, string)
             if at < 0:
                 continue
             end_match = at + len(string)
@@ -251,7 +251,8 @@ class _Ranking:
     def _check(self, in_title: bool, rows: Sequence[Row]) -> tuple[int, Excerpt | None] | None:
         """Return (number, excerpt) of the newest of these versions that holds the query."""
         for row in rows:
-            haystack = row.title or "" if in_title else f"{row.title or ''}\n{row.text}"
+            title = row.title or ""
+            haystack = title if in_title else f"{title}\n{row.text}"
             if _holds(self.query, haystack):
                 return row.number, excerpt(row.text, self.query)
         return None

@@ -177,7 +177,12 @@ class Query:
 
 
 def occurs(haystack: str, string: str) -> bool:
-    """True if ``string`` is in ``haystack`` where a Thai word can begin and end.
+    """True if ``string`` is in ``haystack`` where a Thai word can begin and end."""
+    return find(haystack, string) >= 0
+
+
+def find(haystack: str, string: str) -> int:
+    """Return where ``string`` first occurs in ``haystack`` as words can, or -1.
 
     A string that starts (ends) with a Thai letter must start (end) on a character-cluster
     boundary: "กี่" is spelled inside "เกี่ยว" but is not there, nor "ดี" inside "เดี๋ยว".
@@ -185,12 +190,12 @@ def occurs(haystack: str, string: str) -> bool:
     at = haystack.find(string)
     check_start, check_end = bool(_THAI_RE.match(string)), bool(_THAI_RE.match(string[-1:]))
     if not (check_start or check_end):
-        return at >= 0
+        return at
     while at >= 0:
         if _on_boundaries(haystack, at, at + len(string), check_start, check_end):
-            return True
+            return at
         at = haystack.find(string, at + 1)
-    return False
+    return -1
 
 
 def _on_boundaries(text: str, start: int, end: int, check_start: bool, check_end: bool) -> bool:

@@ -40,6 +40,7 @@ class Timing:
     times: list[float]
     errors: int = 0
     peak_mb: float = 0.0
+    cpu_ms: float = 0.0  # the server's CPU time per request (the machine is shared)
 
     @property
     def p50(self) -> float:
@@ -52,8 +53,9 @@ class Timing:
     def line(self) -> str:
         extra = f", {self.errors} errors" if self.errors else ""
         memory = f", peak {self.peak_mb:,.0f} MB" if self.peak_mb else ""
+        cpu = f"  CPU {self.cpu_ms:7,.1f} ms/req" if self.cpu_ms else ""
         return (
-            f"  {self.label:<44} p50 {self.p50:9,.1f} ms  p99 {self.p99:9,.1f} ms"
+            f"  {self.label:<44} p50 {self.p50:9,.1f} ms  p99 {self.p99:9,.1f} ms{cpu}"
             f"  (n={len(self.times)}{extra}{memory})"
         )
 
@@ -87,6 +89,12 @@ class Served:
         if self.proc is not None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=60)
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time the server process has used so far (Linux /proc)."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def get(self, path: str, timeout: float = 120) -> tuple[int, bytes]:
         try:
@@ -127,10 +135,13 @@ def route_times(
 
     served.get(path)  # warm: the same page cache state for every route
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    cpu = served.cpu_seconds()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if timing.times:
+        timing.cpu_ms = (served.cpu_seconds() - cpu) * 1000 / len(timing.times)
     return timing
 
 
