@@ -16,10 +16,10 @@ from flask import Blueprint, Response, request, url_for
 from archive import queries
 from archive.diff import diff_versions
 from archive.diff_render import render
-from archive.search import Filters, result_rows, search
 from archive.web import state
 from archive.web.constants import API_DEFAULT_LIMIT, API_MAX_LIMIT
-from archive.web.params import after_arg, int_arg, since_arg, text_arg
+from archive.web.listing import list_page
+from archive.web.params import int_arg
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,35 +36,13 @@ def articles() -> Response:
     """``opdcwatch articles --json``: ?site=&since= (or changed_since=) &changed=1 &limit=
     &after= (or offset=). With ?q=, ``opdcwatch search QUERY --json``: the web page's results,
     in its order. A ``Link: <...>; rel="next"`` header names the next page when there is one."""
-    web = state()
     limit = min(int_arg("limit", default=API_DEFAULT_LIMIT, minimum=1), API_MAX_LIMIT)
-    q, site, changed = text_arg("q"), text_arg("site") or None, bool(text_arg("changed"))
-    since = since_arg("since", "changed_since")
-    after, offset = after_arg(), int_arg("offset", default=0)
-    if q:
-        filters = Filters(site, since, 2 if changed else 1)
-        found = search(web.search, q, filters=filters, limit=limit, after=after, offset=offset)
-        rows, next_key = result_rows(web.archive, found.hits), found.next_key
-    else:
-        listed = list(
-            queries.iter_articles(
-                web.archive,
-                site=site,
-                changed_since=since,
-                min_versions=2 if changed else 1,
-                after=after,
-                limit=limit + 1,
-                offset=offset,
-            )
-        )
-        rows = listed[:limit]
-        next_key = queries.article_key(rows[-1]).encode() if len(listed) > limit else None
-    response = cli_json(rows)
-    if next_key:
+    found = list_page(limit, int_arg("offset", default=0))
+    response = cli_json(found.rows)
+    if found.next_key:
         args = {k: v for k, v in request.args.items() if k not in ("after", "offset")}
-        response.headers["Link"] = (
-            f'<{url_for("api.articles", **args, after=next_key)}>; rel="next"'
-        )
+        link = url_for("api.articles", **args, after=found.next_key)
+        response.headers["Link"] = f'<{link}>; rel="next"'
     return response
 
 

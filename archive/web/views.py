@@ -18,7 +18,6 @@ from archive.diff import diff_versions
 from archive.exceptions import InvalidInputError
 from archive.feed import recent_changes, render_atom
 from archive.migrations import current_version
-from archive.search import Filters, result_rows, search
 from archive.web import state
 from archive.web.constants import (
     DIFF_VIEWS,
@@ -29,7 +28,8 @@ from archive.web.constants import (
     RAW_VIEWS,
 )
 from archive.web.diffview import inline_pieces, side_by_side_rows
-from archive.web.params import after_arg, int_arg, since_arg, text_arg
+from archive.web.listing import list_page
+from archive.web.params import int_arg, text_arg
 from parsers.encoding import decode_bytes
 from parsers.exceptions import ParseError
 
@@ -76,33 +76,10 @@ def articles() -> str:
     """
     web = state()
     q, site, changed = text_arg("q"), text_arg("site") or None, bool(text_arg("changed"))
-    since = since_arg("since")
-    after = after_arg()
     page = int_arg("page", default=1, minimum=1)
     size = current_app.config.get("OPDCWATCH_PAGE_SIZE", PAGE_SIZE)
-    offset = 0 if after else (page - 1) * size
-    pending = 0
-    hits: dict[int, Any] = {}
-    if q:
-        filters = Filters(site, since, 2 if changed else 1)
-        found = search(web.search, q, filters=filters, limit=size, after=after, offset=offset)
-        items = result_rows(web.archive, found.hits)
-        hits = {row["id"]: row["match"]["excerpt"] for row in items}
-        has_more, next_key, pending = found.has_more, found.next_key, found.pending
-    else:
-        rows = list(
-            queries.iter_articles(
-                web.archive,
-                site=site,
-                changed_since=since,
-                min_versions=2 if changed else 1,
-                after=after,
-                limit=size + 1,
-                offset=offset,
-            )
-        )
-        has_more, items = len(rows) > size, rows[:size]
-        next_key = queries.article_key(items[-1]).encode() if has_more else None
+    found = list_page(size, (page - 1) * size)
+    hits = {row["id"]: row["match"]["excerpt"] for row in found.rows if "match" in row}
     with web.archive.reading() as conn:
         names = site_names(conn)
 
@@ -119,18 +96,17 @@ def articles() -> str:
 
     return render_template(
         "articles.html",
-        items=items,
+        items=found.rows,
         hits=hits,
         q=q,
         site=site,
         since=text_arg("since"),
         changed=changed,
         page=page,
-        has_more=has_more,
-        next_url=page_url(page + 1, next_key) if has_more else None,
-        first_url=page_url(1) if page > 1 or after else None,
+        next_url=page_url(page + 1, found.next_key) if found.next_key else None,
+        first_url=page_url(1) if page > 1 or text_arg("after") else None,
         site_names=names,
-        pending=pending,
+        pending=found.pending,
     )
 
 
