@@ -8,7 +8,8 @@ are pure functions over plain records, in a registry keyed by name, so the daemo
 health``, ``schedule list`` and the web page all judge a site the same way.
 
 How "(near) empty bodies" is read from what the archive stores: each version keeps its text
-and the run whose capture produced it, so a run's new and changed versions can be measured.
+and the run whose capture produced it, so a run's new and changed versions can be measured
+(the last ``BODIES_PER_RUN`` of each run, their lengths read from an index).
 A body counts as emptied when it is shorter than ``empty_body_chars``, or when a changed body
 is shorter than ``shrink_ratio`` of the version before it. A page that no longer extracts at
 all raises in the parser and is counted in the run's ``errors``, which the ``page-errors`` rule
@@ -41,7 +42,7 @@ STALE_INTERVALS = 3
 STALE_MINIMUM = dt.timedelta(minutes=15)
 # bodies read per run (the last ones it archived): enough to judge "most", and a bulk first
 # crawl of 50,000 pages costs what a daily one does
-BODIES_PER_RUN = 100
+BODIES_PER_RUN = 50
 
 
 @dataclass(frozen=True)
