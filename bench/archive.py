@@ -385,8 +385,7 @@ def read_routes(served: Served, middle: int) -> list[tuple[str, str]]:
 
 def read_bench(path: Path, requests: int) -> None:
     """Every web route's p50/p99 at concurrency 1 and 8, and the reading commands' times."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:  # no migration here
-        count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    count = article_count(path)
     middle = count // 2
     print(f"\n== reading {path}: {count:,} articles ==")
     with Served(str(path)) as served:
@@ -398,7 +397,18 @@ def read_bench(path: Path, requests: int) -> None:
                     served, label, route, concurrency=concurrency, requests=requests
                 )
                 print(timing.line(), flush=True)
-    print("commands (wall time of the whole process, start-up included):")
+    read_commands(path, middle)
+
+
+def article_count(path: Path) -> int:
+    """Count the articles of a SQLite archive without opening (so migrating) it."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def read_commands(path: Path, middle: int) -> None:
+    """The reading commands' wall and CPU time, start-up included, and peak memory."""
+    print("commands (the whole process, start-up included):")
     for label, args, runs in [
         ("health", ["health"], 5),
         ("show ID", ["show", str(middle)], 5),
@@ -450,12 +460,18 @@ def main() -> None:
     parser.add_argument(
         "--requests", type=int, default=100, help="requests per route (--read; default 100)"
     )
+    parser.add_argument(
+        "--commands", metavar="FILE", type=Path, help="only time the reading commands on FILE"
+    )
     args = parser.parse_args()
     if args.build:
         build_file(args.build, args.articles)
         return
     if args.read:
         read_bench(args.read, args.requests)
+        return
+    if args.commands:
+        read_commands(args.commands, article_count(args.commands) // 2)
         return
     with tempfile.TemporaryDirectory(prefix="opdcwatch-bench-") as tmp:
         if not args.no_sqlite:

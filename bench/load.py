@@ -40,7 +40,7 @@ class Timing:
     times: list[float]
     errors: int = 0
     peak_mb: float = 0.0
-    cpu_ms: float = 0.0  # the server's CPU time per request (the machine is shared)
+    cpu_ms: float = 0.0  # CPU time per request or per command run (the machine is shared)
 
     @property
     def p50(self) -> float:
@@ -53,7 +53,7 @@ class Timing:
     def line(self) -> str:
         extra = f", {self.errors} errors" if self.errors else ""
         memory = f", peak {self.peak_mb:,.0f} MB" if self.peak_mb else ""
-        cpu = f"  CPU {self.cpu_ms:7,.1f} ms/req" if self.cpu_ms else ""
+        cpu = f"  CPU {self.cpu_ms:7,.1f} ms" if self.cpu_ms else ""
         return (
             f"  {self.label:<44} p50 {self.p50:9,.1f} ms  p99 {self.p99:9,.1f} ms{cpu}"
             f"  (n={len(self.times)}{extra}{memory})"
@@ -158,4 +158,5 @@ def command_times(label: str, args: list[str], *, runs: int = 5) -> Timing:
         timing.times.append((time.perf_counter() - start) * 1000)
         timing.errors += proc.returncode not in (0, 1)  # health exits 1 when a site is unhealthy
         timing.peak_mb = max(timing.peak_mb, usage.ru_maxrss / 1024)
+        timing.cpu_ms += (usage.ru_utime + usage.ru_stime) * 1000 / runs
     return timing
