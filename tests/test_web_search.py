@@ -130,6 +130,17 @@ def test_command_line_search_prints_results_and_refuses_an_empty_query(web_db):
     assert "/content/Nzk4Mw" in result.output
     result = CliRunner().invoke(cli, ["search", "ฟุตบอลโลก", "--db", web_db])
     assert result.exit_code == 0 and result.output == ""
+    everywhere = CliRunner().invoke(cli, ["search", "อนุรักษ์", "--json", "--db", web_db])
+    on_site = CliRunner().invoke(
+        cli, ["search", "อนุรักษ์", "--site", "prnews", "--json", "--db", web_db]
+    )
+    assert len(json.loads(everywhere.stdout)) == 2  # the original and its repost
+    assert [r["site"] for r in json.loads(on_site.stdout)] == ["prnews"]
+    since = ["--since", "2569-11-22", "--json", "--db", web_db]  # a Buddhist-era date
+    recent = CliRunner().invoke(cli, ["search", "อนุรักษ์", *since])
+    assert [r["url"] for r in json.loads(recent.stdout)] == [
+        "https://www.opdc.go.th/content/Nzk4Mw"
+    ]
     result = opdcwatch("search", ' " , ', "--db", web_db.removeprefix("sqlite:///"))
     assert result.returncode == 2
     assert result.stderr.startswith("opdcwatch: error: ") and "no word" in result.stderr
