@@ -16,6 +16,7 @@ import logging
 import time
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 
 from archive.migrations import applied_migrations
 from archive.schema import search_state
@@ -73,6 +74,11 @@ def rebuild_if_needed(engine: Engine) -> int:
                     100 * min(added, left) / left,
                     _minutes(rest),
                 )
+    except OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+        logger.warning("the archive is read-only: its search index stays incomplete for now")
+        return added
     except KeyboardInterrupt:
         logger.warning(
             "search index rebuild stopped after %s of %s versions; it resumes the next time "

@@ -193,3 +193,24 @@ def test_postgres_mark_waits_for_a_version_committed_out_of_order(postgres_url: 
 def max_id(arch: Archive) -> int:
     with arch.reading() as conn:
         return int(conn.execute(text("SELECT max(id) FROM versions")).scalar())
+
+
+def test_a_read_only_archive_opens_with_its_rebuild_unfinished(
+    release_archive: str, small_batches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = SearchIndex._write
+
+    def interrupted(self, docs):
+        if self.indexed() >= 6:
+            raise KeyboardInterrupt
+        return real_write(self, docs)
+
+    monkeypatch.setattr(SearchIndex, "_write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Archive.open(release_archive)
+    monkeypatch.setattr(SearchIndex, "_write", real_write)
+    path = release_archive.removeprefix("sqlite:///")
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    with Archive.open(read_only, create=False) as arch:  # reads still work; search, partly
+        assert _versions(arch) == 21
+        assert SearchIndex(arch.engine).pending() == 15
