@@ -102,6 +102,8 @@ class Served:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
+        except OSError:  # a time-out: counted as an error
+            return 0, b""
 
 
 def route_times(
