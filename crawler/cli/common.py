@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -36,13 +37,16 @@ def print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def stream_json(rows: Iterable[Any]) -> None:
+def stream_json(rows: Iterable[Any], chunk: int = 500) -> None:
     """Print rows as one JSON array, byte for byte what :func:`print_json` prints for the
-    list, but each row as soon as it is read: 100,000 articles never sit in memory at once."""
+    list, but ``chunk`` rows at a time as they are read: 100,000 articles never sit in memory
+    at once."""
+    rows = iter(rows)
     opened = False
-    for row in rows:
-        item = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        click.echo(("[\n  " if not opened else ",\n  ") + item, nl=False)
+    while batch := list(islice(rows, chunk)):
+        items = (json.dumps(row, ensure_ascii=False, indent=2) for row in batch)
+        text = ",\n  ".join(item.replace("\n", "\n  ") for item in items)
+        click.echo(("[\n  " if not opened else ",\n  ") + text, nl=False)
         opened = True
     click.echo("\n]" if opened else "[]")
 
