@@ -60,10 +60,14 @@ SMALL_HITS = 20_000  # matching versions read at once; more: walk the articles i
 FIRST_BATCH = 64  # articles asked about at once on that walk; each batch four times the last
 CHECK_BATCH = 32  # candidates whose texts are read and checked at once
 MAX_BATCH = 4096
+PAGE_BUDGET = 3000  # articles one page of results may examine before it stops short
+BUDGET_PER_HIT = 100  # and this many more per result an old ``?page=`` link skips
 CATCH_UP_SECONDS = 0.5  # a query indexes fresh versions for at most this long first
 EXCERPT_CHARS = 90
 
 Excerpt = tuple[str, str, str]
+Candidate = tuple[int, datetime, list[int]]  # article id, last changed, matching version ids
+Batch = tuple[list[Candidate], int, tuple[int, datetime]]  # candidates, articles walked, last
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,17 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of results, and whether another follows (``next_key`` names where)."""
+    """One page of results, and whether another follows (``next_key`` names where).
+
+    A page that examined ``PAGE_BUDGET`` articles stops there, even short of ``limit`` hits
+    (a phrase whose words are everywhere but which is rare itself): ``stopped_at`` is the
+    last article examined, and the next page goes on from it.
+    """
 
     hits: list[Hit]
     has_more: bool
     pending: int  # versions not yet indexed when the search ran (0 once caught up)
+    stopped_at: PageKey | None = None
 
     @property
     def article_ids(self) -> list[int]:
@@ -91,7 +101,11 @@ class SearchPage:
 
     @property
     def next_key(self) -> str | None:
-        return self.hits[-1].key.encode() if self.has_more and self.hits else None
+        if not self.has_more:
+            return None
+        if self.stopped_at is not None:
+            return self.stopped_at.encode()
+        return self.hits[-1].key.encode()
 
 
 @dataclass(frozen=True)
@@ -138,11 +152,21 @@ def _holds(query: Query, text: str) -> bool:
 class _Ranking:
     """The ranked, checked results of one query over one connection, produced lazily."""
 
-    def __init__(self, conn: Connection, index: SearchIndex, query: Query, filters: Filters):
+    def __init__(
+        self,
+        conn: Connection,
+        index: SearchIndex,
+        query: Query,
+        filters: Filters,
+        budget: int | None = None,
+    ):
         self.conn = conn
         self.backend = index.backend
         self.query = query
         self.filters = filters
+        self.budget = budget  # articles one page may examine; None: no limit
+        self.examined = 0
+        self.position: PageKey | None = None  # the last article examined
         self.site_id: int | None = None
 
     def hits(self, after: PageKey | None) -> Iterator[Hit]:
@@ -155,6 +179,8 @@ class _Ranking:
             if after is not None and after.tier > tier:
                 continue
             yield from self._tier(tier, after if after is not None and after.tier == tier else None)
+            if self.spent():
+                return
 
     def _ids(self, column: ColumnElement, ids: Sequence[int]) -> ColumnElement[bool]:
         """Return ``column IN ids`` as one parameter (a JSON array, or a PostgreSQL array)."""
@@ -192,53 +218,66 @@ class _Ranking:
         in_title = tier == 0
         terms = self.query.terms
         few = self.backend.count(self.conn, terms, in_title, SMALL_HITS + 1) <= SMALL_HITS
-        candidates = self._from_hits(in_title, after) if few else self._walk(in_title, after)
-        while chunk := list(islice(candidates, CHECK_BATCH)):
-            texts = self._texts([v for _, _, ids in chunk for v in ids])
-            titled = set() if in_title else self._title_hits([a for a, _, _ in chunk])
-            for article_id, last_changed, version_ids in chunk:
-                if article_id in titled:  # listed among the title hits already
-                    continue
-                rows = [texts[v] for v in sorted(version_ids, reverse=True)]
-                hit = self._check(in_title, rows)
-                if hit is not None:
-                    key = PageKey(tier, last_changed, article_id)
-                    yield Hit(article_id, hit[0], in_title, hit[1], key)
+        batches = self._from_hits(in_title, after) if few else self._walk(in_title, after)
+        for candidates, walked, end in batches:
+            for start in range(0, len(candidates), CHECK_BATCH):
+                chunk = candidates[start : start + CHECK_BATCH]
+                yield from self._checked(tier, chunk)
+                self.position = PageKey(tier, chunk[-1][1], chunk[-1][0])
+                self.examined += len(chunk)
+                if self.spent():
+                    return
+            self.position = PageKey(tier, end[1], end[0])
+            self.examined += walked - len(candidates)
+            if self.spent():
+                return
 
-    def _from_hits(self, in_title: bool, after: PageKey | None):
-        """Candidates of a query with few hits: every matching version, articles sorted."""
-        matched = self.backend.matches(self.conn, self.query.terms, in_title)
-        if not matched:
-            return
-        rows = self.conn.execute(
-            select(versions.c.id, versions.c.article_id).where(self._ids(versions.c.id, matched))
-        )
-        by_article: dict[int, list[int]] = {}
-        for version_id, article_id in rows:
-            by_article.setdefault(article_id, []).append(version_id)
-        ordered = self.conn.execute(
-            self._articles(after).where(self._ids(articles.c.id, list(by_article)))
-        ).all()
-        for article_id, last_changed in ordered:
-            yield article_id, last_changed, by_article[article_id]
+    def spent(self) -> bool:
+        """True once this page has examined its budget of articles."""
+        return self.budget is not None and self.examined >= self.budget
 
-    def _walk(self, in_title: bool, after: PageKey | None):
+    def _checked(self, tier: int, chunk: Sequence[Candidate]) -> Iterator[Hit]:
+        """Yield the candidates that hold the query, read and checked together."""
+        in_title = tier == 0
+        texts = self._texts([v for _, _, ids in chunk for v in ids])
+        titled = set() if in_title else self._title_hits([a for a, _, _ in chunk])
+        for article_id, last_changed, version_ids in chunk:
+            if article_id in titled:  # listed among the title hits already
+                continue
+            rows = [texts[v] for v in sorted(version_ids, reverse=True)]
+            hit = self._check(in_title, rows)
+            if hit is not None:
+                key = PageKey(tier, last_changed, article_id)
+                yield Hit(article_id, hit[0], in_title, hit[1], key)
+
+    def _from_hits(self, in_title: bool, after: PageKey | None) -> Iterator[Batch]:
+        """Candidates of a query with few hits: the articles of every matching version,
+        sorted by the database and read a batch at a time as they are checked."""
+        hits = self.backend.hit_articles(self.query.terms, in_title).columns(articles.c.id)
+        ordered = self.conn.execute(self._articles(after).where(articles.c.id.in_(hits)))
+        while batch := ordered.fetchmany(CHECK_BATCH):
+            yield self._matching(in_title, batch), len(batch), tuple(batch[-1])
+
+    def _walk(self, in_title: bool, after: PageKey | None) -> Iterator[Batch]:
         """Candidates of a common query: the articles in order, a growing batch at a time."""
         tier = 0 if in_title else 1
         size = FIRST_BATCH
-        while True:
-            batch = self.conn.execute(self._articles(after).limit(size)).all()
-            if not batch:
-                return
-            by_article = self._versions_of([a.id for a in batch])
-            every = [v for ids in by_article.values() for v in ids]
-            matched = self.backend.matches_among(self.conn, self.query.terms, in_title, every)
-            for article_id, last_changed in batch:
-                found = [v for v in by_article.get(article_id, ()) if v in matched]
-                if found:
-                    yield article_id, last_changed, found
+        while batch := self.conn.execute(self._articles(after).limit(size)).all():
+            yield self._matching(in_title, batch), len(batch), tuple(batch[-1])
             after = PageKey(tier, batch[-1].last_changed, batch[-1].id)
             size = min(size * 4, MAX_BATCH)
+
+    def _matching(self, in_title: bool, batch: Sequence[Row]) -> list[Candidate]:
+        """Return the articles of ``batch`` (id, last_changed) with a matching version."""
+        by_article = self._versions_of([article_id for article_id, _ in batch])
+        every = [v for ids in by_article.values() for v in ids]
+        matched = self.backend.matches_among(self.conn, self.query.terms, in_title, every)
+        found = []
+        for article_id, last_changed in batch:
+            ids = [v for v in by_article.get(article_id, ()) if v in matched]
+            if ids:
+                found.append((article_id, last_changed, ids))
+        return found
 
     def _texts(self, version_ids: Sequence[int]) -> dict[int, Row]:
         rows = self.conn.execute(
@@ -326,8 +365,14 @@ def search(
     if catch_up:
         index.refresh(budget=catch_up)
     pending = index.pending()
+    if not parsed:
+        return SearchPage([], False, pending)
     with index.engine.connect() as conn:
-        wanted = list(
-            islice(iter_search(index, conn, parsed, filters, after), offset, offset + limit + 1)
-        )
-    return SearchPage(wanted[:limit], len(wanted) > limit, pending)
+        ranking = _Ranking(conn, index, parsed, filters, PAGE_BUDGET + offset * BUDGET_PER_HIT)
+        wanted = list(islice(ranking.hits(after), offset, offset + limit + 1))
+    hits = wanted[:limit]
+    if len(wanted) > limit:
+        return SearchPage(hits, True, pending)
+    if ranking.spent() and ranking.position is not None:  # more may follow: go on from there
+        return SearchPage(hits, True, pending, ranking.position)
+    return SearchPage(hits, False, pending)

@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Row, select, text, update
+from sqlalchemy import Connection, Engine, Row, TextClause, select, text, update
 
 from archive.db import SQLITE_BEGIN_OPTION
 from archive.schema import search_state
@@ -77,9 +77,13 @@ class SqliteTerms:
         sql = f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH :q LIMIT :cap)"
         return int(conn.execute(text(sql), {"q": self.match(terms, title), "cap": cap}).scalar())
 
-    def matches(self, conn: Connection, terms: Sequence[str], title: bool) -> list[int]:
-        sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :q"
-        return list(conn.execute(text(sql), {"q": self.match(terms, title)}).scalars())
+    def hit_articles(self, terms: Sequence[str], title: bool) -> TextClause:
+        """A subquery: the article id of every matching version."""
+        sql = (
+            "SELECT v.article_id FROM versions v WHERE v.id IN "
+            f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :q)"
+        )
+        return text(sql).bindparams(q=self.match(terms, title))
 
     def matches_among(
         self, conn: Connection, terms: Sequence[str], title: bool, version_ids: Sequence[int]
@@ -142,10 +146,11 @@ class PostgresTerms:
         )
         return int(conn.execute(text(sql), {"q": _tsquery(terms), "cap": cap}).scalar())
 
-    def matches(self, conn: Connection, terms: Sequence[str], title: bool) -> list[int]:
+    def hit_articles(self, terms: Sequence[str], title: bool) -> TextClause:
+        """A subquery: the article id of every matching version."""
         column = "title" if title else "terms"
-        sql = f"SELECT version_id FROM {TABLE} WHERE {column} @@ CAST(:q AS tsquery)"
-        return list(conn.execute(text(sql), {"q": _tsquery(terms)}).scalars())
+        sql = f"SELECT article_id FROM {TABLE} WHERE {column} @@ CAST(:q AS tsquery)"
+        return text(sql).bindparams(q=_tsquery(terms))
 
     def matches_among(
         self, conn: Connection, terms: Sequence[str], title: bool, version_ids: Sequence[int]

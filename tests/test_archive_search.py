@@ -166,6 +166,26 @@ def test_pages_by_key_walk_the_same_list_as_one_long_page(thai):
         after = PageKey.decode(page.next_key)
     assert walked == whole
     assert search(index, "ก.พ.ร.", limit=4, offset=4, catch_up=0).article_ids == whole[4:8]
+
+
+def test_a_page_that_spends_its_budget_stops_short_and_the_next_goes_on(thai, monkeypatch):
+    """A phrase whose words are everywhere but which is rare itself must not make one page
+    examine the whole archive: each page examines a bounded number of articles."""
+    _, index, _ = thai
+    monkeypatch.setattr(search_module, "PAGE_BUDGET", 3)
+    monkeypatch.setattr(search_module, "CHECK_BATCH", 2)
+    for query in ("ก.พ.ร.", '"บริการภาครัฐ"', "ประชาชน"):
+        whole = _all(index, query)
+        walked: list[int] = []
+        after, pages = None, 0
+        while True:
+            page = search(index, query, limit=4, after=after, catch_up=0)
+            walked += page.article_ids
+            pages += 1
+            if not page.has_more:
+                break
+            after = PageKey.decode(page.next_key)
+        assert walked == whole and pages > len(whole) / 4, query
     with pytest.raises(InvalidInputError, match="too deep"):
         search(index, "ก.พ.ร.", offset=10**6)
 
