@@ -217,7 +217,10 @@ class _Ranking:
     def _tier(self, tier: int, after: PageKey | None) -> Iterator[Hit]:
         in_title = tier == 0
         terms = self.query.terms
-        few = self.backend.count(self.conn, terms, in_title, SMALL_HITS + 1) <= SMALL_HITS
+        hits = self.backend.count(self.conn, terms, in_title, SMALL_HITS + 1)
+        if not hits:
+            return
+        few = hits <= SMALL_HITS
         batches = self._from_hits(in_title, after) if few else self._walk(in_title, after)
         for candidates, walked, end in batches:
             for start in range(0, len(candidates), CHECK_BATCH):
