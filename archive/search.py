@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 SMALL_HITS = 20_000  # matching versions read at once; more: walk the articles instead
-FIRST_BATCH = 64  # articles asked about at once on that walk; each batch four times the last
+FIRST_BATCH = 64  # articles asked about at once on that walk (read four times more at a time)
 CHECK_BATCH = 32  # candidates whose texts are read and checked at once
 MAX_BATCH = 4096
 PAGE_BUDGET = 3000  # articles one page of results may examine before it stops short
@@ -266,7 +266,9 @@ class _Ranking:
         tier = 0 if in_title else 1
         size = FIRST_BATCH
         while batch := self.conn.execute(self._articles(after).limit(size)).all():
-            yield self._matching(in_title, batch), len(batch), tuple(batch[-1])
+            for start in range(0, len(batch), FIRST_BATCH):  # asked about as they are needed
+                part = batch[start : start + FIRST_BATCH]
+                yield self._matching(in_title, part), len(part), tuple(part[-1])
             after = PageKey(tier, batch[-1].last_changed, batch[-1].id)
             size = min(size * 4, MAX_BATCH)
 
