@@ -238,12 +238,17 @@ def latency(arch: Archive, label: str, runs: int) -> None:
         print(f"  {name:<44} p50 {p50:8.1f} ms  p99 {p99:8.1f} ms")
 
 
-def copy_to_postgres(sqlite_file: Path, pg_url: str) -> None:
+def copy_to_postgres(sqlite_file: Path, pg_url: str) -> bool:
     """Copy sites, articles, captures and versions into a migrated PostgreSQL archive (the raw
-    bodies stay behind: foreign keys are not checked during the copy)."""
+    bodies stay behind: foreign keys are not checked during the copy). A database that has
+    them already (a run interrupted while indexing) is kept as it is: False."""
     Archive.open(pg_url).close()
     source = create_engine(f"sqlite:///{sqlite_file}")
     target = create_engine(pg_url)
+    with target.connect() as conn:
+        if conn.execute(text("SELECT count(*) FROM versions")).scalar():
+            print("  reusing the copy already there")
+            return False
     tables = {
         "sites": "id, name",
         "articles": "id, url, site_id, first_seen, last_checked, last_changed, gone_at, "
@@ -269,6 +274,7 @@ def copy_to_postgres(sqlite_file: Path, pg_url: str) -> None:
             dst.exec_driver_sql(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
     source.dispose()
     target.dispose()
+    return True
 
 
 def main() -> None:
@@ -296,8 +302,8 @@ def main() -> None:
         try:
             print("\n== the same articles and versions on PostgreSQL ==")
             started = time.perf_counter()
-            copy_to_postgres(args.archive, url)
-            print(f"  copied in {time.perf_counter() - started:,.0f} s")
+            if copy_to_postgres(args.archive, url):
+                print(f"  copied in {time.perf_counter() - started:,.0f} s")
             with Archive.open(url) as arch:
                 latency(arch, "PostgreSQL", args.runs)
         finally:
