@@ -202,6 +202,7 @@ class SearchIndex:
         self.engine = engine
         self.backend = BACKENDS[engine.dialect.name]()
         self._lock = threading.Lock()
+        self._cursor = 0  # the highest version id this process has indexed
 
     def state(self, conn: Connection) -> IndexState:
         """Return the index's progress (a fresh ``search_state`` row if there is none)."""
@@ -222,21 +223,33 @@ class SearchIndex:
 
         Stops once ``budget`` seconds have passed (at a batch boundary; at least one batch is
         indexed), else when caught up. The lock is held per batch, so a query can slip in.
+        Batches follow on from the last version written, not from the mark (on PostgreSQL,
+        where the mark trails, every batch would otherwise skip the same indexed rows again);
+        once past the end, one sweep from the mark picks up versions committed out of order.
         """
         deadline = None if budget is None else time.monotonic() + budget
         added = 0
         mark = None
+        start: int | None = None
+        swept = False
         while True:
             with self._lock:
                 with self.engine.connect() as conn:
                     if mark is None and not self.backend.ordered_commits:
                         mark = self.backend.snapshot(conn)
                     through = self.state(conn).indexed_through
-                    rows = self.backend.unindexed(conn, through, BATCH_SIZE)
+                    if start is None:
+                        start = max(through, self._cursor)
+                    rows = self.backend.unindexed(conn, start, BATCH_SIZE)
+                    if not rows and not swept and start > through:
+                        start, swept = through, True
+                        rows = self.backend.unindexed(conn, start, BATCH_SIZE)
                 if not rows:
                     break
                 docs = [Doc(r.id, r.article_id, *document_terms(r.title, r.text)) for r in rows]
                 added += self._write(docs)
+                start = rows[-1].id
+                self._cursor = max(self._cursor, start)
             if deadline is not None and time.monotonic() >= deadline:
                 return added
         if mark is not None:
