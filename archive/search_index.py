@@ -139,12 +139,17 @@ class PostgresTerms:
         )
 
     def count(self, conn: Connection, terms: Sequence[str], title: bool, cap: int) -> int:
+        """Count the matching versions up to ``cap``; ``cap`` at once when the planner's
+        estimate (tsvector statistics) says they are far more: a GIN index answers only with
+        a bitmap of every hit, 140 ms for a word in 300,000 versions."""
         column = "title" if title else "terms"
-        sql = (
-            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} "
-            f"WHERE {column} @@ CAST(:q AS tsquery) LIMIT :cap) hits"
-        )
-        return int(conn.execute(text(sql), {"q": _tsquery(terms), "cap": cap}).scalar())
+        where = f"FROM {TABLE} WHERE {column} @@ CAST(:q AS tsquery)"
+        params = {"q": _tsquery(terms), "cap": cap}
+        plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 {where}"), params).scalar()
+        if plan[0]["Plan"]["Plan Rows"] >= 10 * cap:
+            return cap
+        sql = f"SELECT count(*) FROM (SELECT 1 {where} LIMIT :cap) hits"
+        return int(conn.execute(text(sql), params).scalar())
 
     def hit_articles(self, terms: Sequence[str], title: bool) -> TextClause:
         """A subquery: the article id of every matching version."""
@@ -316,8 +321,9 @@ class SearchIndex:
         with self._writer() as conn, conn.begin():
             if self.backend.ordered_commits:
                 conn.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')"))
-            else:
+            else:  # the ranking's plans depend on both tables' statistics
                 conn.execute(text(f"ANALYZE {TABLE}"))
+                conn.execute(text("ANALYZE versions"))
 
     def finish_rebuild(self) -> None:
         """Clear the rebuild mark once the index holds every version it was started for."""

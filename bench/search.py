@@ -272,6 +272,7 @@ def copy_to_postgres(sqlite_file: Path, pg_url: str) -> bool:
                 dst.execute(insert, [dict(r._mapping) for r in chunk])
             sequence = f"pg_get_serial_sequence('{table}', 'id')"
             dst.exec_driver_sql(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
+            dst.exec_driver_sql(f"ANALYZE {table}")  # as autovacuum would after a bulk load
     source.dispose()
     target.dispose()
     return True
