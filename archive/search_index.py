@@ -6,8 +6,9 @@ after a migration replaced it (``archive.reindex``). Segmenting is the slow part
 outside any transaction; each batch is then written in one short transaction together with the
 new high-water mark (``search_state.indexed_through``: every version up to it is indexed).
 
-- SQLite: an FTS5 table ``search_terms`` (rowid = version id, columns title and body). One
-  writer at a time commits version ids in order, so the mark is exact after every batch.
+- SQLite: FTS5 tables ``search_terms`` (every term of a version; rowid = version id) and
+  ``search_titles`` (its title's). One writer at a time commits version ids in order, so the
+  mark is exact after every batch.
 - PostgreSQL: a table ``search_terms`` of tsvectors under GIN indexes. Concurrent writers may
   commit ids out of order, so the mark only moves past ids allocated before every transaction
   then running has ended (``pg_current_snapshot``); the few versions above it are found by an
@@ -34,6 +35,7 @@ from archive.search_terms import document_terms
 logger = logging.getLogger(__name__)
 
 TABLE = "search_terms"
+TITLES_TABLE = "search_titles"  # SQLite only: PostgreSQL keeps the title's terms in a column
 BATCH_SIZE = 200  # versions segmented, then written in one transaction
 
 
@@ -58,42 +60,52 @@ class IndexState:
 
 
 class SqliteTerms:
-    """The index as an FTS5 table; queries are ANDs of quoted terms."""
+    """The index as two FTS5 tables (every term; the title's); queries are ANDs of terms."""
 
     ordered_commits = True
 
     @staticmethod
-    def match(terms: Sequence[str], title: bool) -> str:
-        expression = " AND ".join(f'"{term}"' for term in terms)  # terms never hold a quote
-        return f"{{title}} : ({expression})" if title else expression
+    def match(terms: Sequence[str]) -> str:
+        return " AND ".join(f'"{term}"' for term in terms)  # terms never hold a quote
+
+    @staticmethod
+    def table(title: bool) -> str:
+        return TITLES_TABLE if title else TABLE
 
     def write(self, conn: Connection, docs: Sequence[Doc]) -> None:
         conn.execute(
-            text(f"INSERT INTO {TABLE}(rowid, title, body) VALUES (:id, :title, :body)"),
-            [{"id": d.version_id, "title": d.title, "body": d.body} for d in docs],
+            text(f"INSERT INTO {TABLE}(rowid, terms) VALUES (:id, :terms)"),
+            [{"id": d.version_id, "terms": f"{d.title} {d.body}"} for d in docs],
+        )
+        conn.execute(
+            text(f"INSERT INTO {TITLES_TABLE}(rowid, terms) VALUES (:id, :terms)"),
+            [{"id": d.version_id, "terms": d.title} for d in docs],
         )
 
     def count(self, conn: Connection, terms: Sequence[str], title: bool, cap: int) -> int:
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH :q LIMIT :cap)"
-        return int(conn.execute(text(sql), {"q": self.match(terms, title), "cap": cap}).scalar())
+        table = self.table(title)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :q LIMIT :cap)"
+        return int(conn.execute(text(sql), {"q": self.match(terms), "cap": cap}).scalar())
 
     def hit_articles(self, terms: Sequence[str], title: bool) -> TextClause:
         """A subquery: the article id of every matching version."""
+        table = self.table(title)
         sql = (
             "SELECT v.article_id FROM versions v WHERE v.id IN "
-            f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :q)"
+            f"(SELECT rowid FROM {table} WHERE {table} MATCH :q)"
         )
-        return text(sql).bindparams(q=self.match(terms, title))
+        return text(sql).bindparams(q=self.match(terms))
 
     def matches_among(
         self, conn: Connection, terms: Sequence[str], title: bool, version_ids: Sequence[int]
     ) -> set[int]:
         # one FTS5 look-up per version (MATCH with rowid =), not a scan of every hit
+        table = self.table(title)
         sql = (
             "SELECT j.value FROM json_each(:ids) j WHERE EXISTS (SELECT 1 FROM "
-            f"{TABLE} WHERE {TABLE} MATCH :q AND rowid = j.value)"
+            f"{table} WHERE {table} MATCH :q AND rowid = j.value)"
         )
-        params = {"ids": json.dumps(list(version_ids)), "q": self.match(terms, title)}
+        params = {"ids": json.dumps(list(version_ids)), "q": self.match(terms)}
         return set(conn.execute(text(sql), params).scalars())
 
     def unindexed(self, conn: Connection, through: int, limit: int) -> list[Row]:
@@ -320,7 +332,8 @@ class SearchIndex:
         for the planner (PostgreSQL)."""
         with self._writer() as conn, conn.begin():
             if self.backend.ordered_commits:
-                conn.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')"))
+                for table in (TABLE, TITLES_TABLE):
+                    conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
             else:  # the ranking's plans depend on both tables' statistics
                 conn.execute(text(f"ANALYZE {TABLE}"))
                 conn.execute(text("ANALYZE versions"))

@@ -2,11 +2,16 @@
 -- every dictionary word on a Thai cluster boundary), replacing search_fts, whose unicode61
 -- tokenizer cut Thai words at their vowel and tone marks. The terms are made in Python and hold
 -- only letters, digits and marks: the 'ascii' tokenizer splits them at the spaces between them
--- and nowhere else. detail=column: which column holds a term, no positions (phrases are checked
--- on the text itself). Filled by archive/search_index.py behind search_state's high-water mark.
+-- and nowhere else. detail=none: a term finds row ids, nothing more (queries are ANDs of terms;
+-- phrases are checked on the text itself). search_terms holds each version's title and body,
+-- search_titles its title alone, so that "the title holds it" reads short lists. Filled by
+-- archive/search_index.py behind search_state's high-water mark.
 DROP TABLE IF EXISTS search_fts;
 CREATE VIRTUAL TABLE search_terms USING fts5(
-    title, body, content='', detail='column', tokenize='ascii'
+    terms, content='', detail='none', tokenize='ascii'
+);
+CREATE VIRTUAL TABLE search_titles USING fts5(
+    terms, content='', detail='none', tokenize='ascii'
 );
 CREATE TABLE search_state (
     id INTEGER NOT NULL,
