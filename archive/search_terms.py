@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -242,11 +241,3 @@ def parse_query(query: str) -> Query:
         terms.update(dict.fromkeys(required_terms(string)))
     ranked = sorted(terms, key=len, reverse=True)[:MAX_REQUIRED_TERMS]  # longest: rarest
     return Query(tuple(strings), tuple(t for t in terms if t in ranked))
-
-
-def all_terms(texts: Iterable[str]) -> set[str]:
-    """Return every term of the given texts (for measuring the index)."""
-    found: set[str] = set()
-    for text in texts:
-        found.update(normal_terms(normalize_text(text)))
-    return found
