@@ -60,7 +60,7 @@ SMALL_HITS = 20_000  # matching versions read at once; more: walk the articles i
 FIRST_BATCH = 64  # articles asked about at once on that walk (read four times more at a time)
 CHECK_BATCH = 32  # candidates whose texts are read and checked at once
 MAX_BATCH = 4096
-PAGE_BUDGET = 3000  # articles one page of results may examine before it stops short
+PAGE_BUDGET = 1500  # articles one page of results may examine before it stops short
 BUDGET_PER_HIT = 100  # and this many more per result an old ``?page=`` link skips
 CATCH_UP_SECONDS = 0.5  # a query indexes fresh versions for at most this long first
 EXCERPT_CHARS = 90
