@@ -31,6 +31,9 @@ SQLITE_PRAGMAS = (
     # a checkpoint fsyncs the WAL and the database: every 32 MB of WAL rather than SQLite's
     # default 4 MB keeps those fsyncs from dominating a bulk ingest (measured +10 %)
     "PRAGMA wal_autocheckpoint=8000",
+    # after a checkpoint the WAL file is cut back to this size: a bulk write (an index build
+    # beside a long read) no longer leaves a WAL of hundreds of MB behind for good
+    "PRAGMA journal_size_limit=67108864",
 )
 DEFAULT_DB_DIR = "data"
 DEFAULT_DB_FILE = "opdcwatch.db"

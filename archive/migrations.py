@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from archive import schema
 from archive.db import SQLITE_BEGIN_OPTION
@@ -112,6 +112,19 @@ def _extraction_keys(conn: Connection) -> None:
     run_ddl(conn, "0004_extraction_keys")
 
 
+@migration("0005_thai_search_terms")
+def _thai_search_terms(conn: Connection) -> None:
+    """Swap the search index for one with the terms of ``archive.search_terms``, empty.
+
+    Filling it takes minutes on a large archive, too long for one transaction: the migration
+    records the last version to index, and ``Archive.open`` then indexes in batches of their
+    own (``archive.reindex``), with progress, resuming where an interrupted run stopped.
+    """
+    run_ddl(conn, "0005_thai_search_terms")
+    last = conn.execute(select(func.max(schema.versions.c.id))).scalar()
+    conn.execute(insert(schema.search_state).values(id=1, indexed_through=0, rebuild_target=last))
+
+
 @migration("0006_removals_and_reachability")
 def _removals_and_reachability(conn: Connection) -> None:
     """Add article events, a run's restored count and unreachable kind; date past removals.
@@ -137,6 +150,12 @@ def _removals_and_reachability(conn: Connection) -> None:
 def _run_worker(conn: Connection) -> None:
     """Name the worker of each run, for crawls a cluster of ``opdcwatch worker`` runs."""
     run_ddl(conn, "0007_run_worker")
+
+
+@migration("0008_run_indexes")
+def _run_indexes(conn: Connection) -> None:
+    """Index captures by run and versions by capture: what health reads of each run."""
+    run_ddl(conn, "0008_run_indexes")
 
 
 def applied_migrations(conn: Connection) -> dict[int, str]:

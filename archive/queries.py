@@ -7,16 +7,17 @@ JSON-ready values: timestamps are ISO 8601 strings in UTC. ``articles --json`` p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, select
 
 from archive.bodies import load_body
 from archive.exceptions import InvalidInputError, NotFoundError, VersionNotFoundError
 from archive.inputs import canonical_url
+from archive.paging import MAX_LIST_OFFSET, PageKey, after_key, check_offset
 from archive.schema import articles, captures, runs, sites, versions
 from archive.store import Archive
 
@@ -82,21 +83,9 @@ def _version_dict(row: Row) -> dict[str, Any]:
     }
 
 
-def list_articles(
-    source: Source,
-    *,
-    site: str | None = None,
-    changed_since: datetime | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-    gone: bool | None = None,
-) -> list[dict[str, Any]]:
-    """Return articles, most recently changed first, with their latest title and date.
-
-    ``gone=True`` lists only the articles gone from their site, most recently removed first;
-    ``gone=False`` only those still there.
-    """
-    query = (
+def _article_columns() -> Select:
+    """The columns of a listed article (its latest title and date), by article id."""
+    return (
         select(
             articles.c.id,
             articles.c.url,
@@ -111,39 +100,115 @@ def list_articles(
         )
         .join(sites, sites.c.id == articles.c.site_id)
         .join(versions, versions.c.id == articles.c.latest_version_id)
-        .order_by(articles.c.last_changed.desc(), articles.c.id.desc())
-        .offset(offset)
     )
-    if gone:
-        latest_removed = (articles.c.gone_at.desc(), articles.c.id.desc())
-        query = (
-            query.where(articles.c.gone_at.is_not(None)).order_by(None).order_by(*latest_removed)
-        )
-    elif gone is not None:
-        query = query.where(articles.c.gone_at.is_(None))
+
+
+def _article_dict(r: Row) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "url": r.url,
+        "site": r.site,
+        "title": r.title,
+        "published": r.published,
+        "versions": r.version_count,
+        "first_seen": iso(r.first_seen),
+        "last_changed": iso(r.last_changed),
+        "last_checked": iso(r.last_checked),
+        "gone_at": iso(r.gone_at),
+    }
+
+
+def gone_condition(gone: bool) -> ColumnElement[bool]:
+    """Return "removed from its site" (``gone``) or "still there" (not ``gone``)."""
+    return articles.c.gone_at.is_not(None) if gone else articles.c.gone_at.is_(None)
+
+
+def article_key(row: dict[str, Any], *, gone: bool = False) -> PageKey:
+    """Return the paging key of a listed article (see :mod:`archive.paging`).
+
+    A list of removed articles is ordered by removal, so its key holds ``gone_at``.
+    """
+    moment = row["gone_at"] if gone else row["last_changed"]
+    return PageKey(0, datetime.fromisoformat(moment), row["id"])
+
+
+def iter_articles(
+    source: Source,
+    *,
+    site: str | None = None,
+    changed_since: datetime | None = None,
+    min_versions: int = 1,
+    gone: bool | None = None,
+    after: PageKey | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[dict[str, Any]]:
+    """Yield articles, most recently changed first, with their latest title and date.
+
+    ``gone=True`` yields only the articles gone from their site, most recently removed first
+    (``after`` then names a removal time); ``gone=False`` only those still there.
+
+    Streams: rows are read as they are printed, never all at once, in the order of an index
+    (no sort). ``after`` starts the walk at a key, so page 3,000 costs what page 1 does; an
+    ``offset`` (old links) picks the page's ids on the index alone before joining them.
+    """
+    moment = articles.c.gone_at if gone else articles.c.last_changed
+    query = _article_columns() if not offset else select(articles.c.id, moment.label("moment"))
+    query = query.order_by(moment.desc(), articles.c.id.desc())
     if site is not None:
-        query = query.where(sites.c.name == site)
+        site_id = select(sites.c.id).where(sites.c.name == site).scalar_subquery()
+        query = query.where(articles.c.site_id == site_id)
     if changed_since is not None:
         query = query.where(articles.c.last_changed >= changed_since)
+    if min_versions > 1:
+        query = query.where(articles.c.version_count >= min_versions)
+    if gone is not None:
+        query = query.where(gone_condition(gone))
+    if after is not None:
+        query = query.where(after_key(moment, articles.c.id, after))
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        page = query.offset(check_offset(offset, MAX_LIST_OFFSET)).subquery("page")
+        query = (
+            _article_columns()
+            .join(page, page.c.id == articles.c.id)
+            .order_by(page.c.moment.desc(), page.c.id.desc())
+        )
     with connection(source) as conn:
-        rows = conn.execute(query).all()
-    return [
-        {
-            "id": r.id,
-            "url": r.url,
-            "site": r.site,
-            "title": r.title,
-            "published": r.published,
-            "versions": r.version_count,
-            "first_seen": iso(r.first_seen),
-            "last_changed": iso(r.last_changed),
-            "last_checked": iso(r.last_checked),
-            "gone_at": iso(r.gone_at),
-        }
-        for r in rows
-    ]
+        rows = conn.execution_options(stream_results=True, yield_per=500).execute(query)
+        for row in rows:
+            yield _article_dict(row)
+
+
+def list_articles(
+    source: Source,
+    *,
+    site: str | None = None,
+    changed_since: datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    gone: bool | None = None,
+) -> list[dict[str, Any]]:
+    """Return articles, most recently changed first, with their latest title and date.
+
+    ``gone`` as in :func:`iter_articles`.
+    """
+    return list(
+        iter_articles(
+            source, site=site, changed_since=changed_since, limit=limit, offset=offset, gone=gone
+        )
+    )
+
+
+def article_summaries(source: Source, article_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Return the listed form of the given articles, in the order given (search results)."""
+    if not article_ids:
+        return []
+    with connection(source) as conn:
+        rows = conn.execute(_article_columns().where(articles.c.id.in_(list(article_ids))))
+        found = {row.id: _article_dict(row) for row in rows}
+    return [found[i] for i in article_ids if i in found]
 
 
 def list_versions(source: Source, article_id: int) -> list[dict[str, Any]]:
@@ -283,3 +348,40 @@ def list_runs(
         }
         for r in rows
     ]
+
+
+def run_bodies(
+    source: Source, run_ids: Sequence[int], *, per_run: int
+) -> list[tuple[int, int, int | None]]:
+    """Return (run id, body length, previous version's body length) of the versions the runs
+    created: the last ``per_run`` of each run, so that health costs the same for a run of
+    ten pages and one of fifty thousand. The lengths come from migration 0008's expression
+    indexes, named here for SQLite, whose planner would otherwise read every text."""
+    prev = versions.alias("prev")
+    query = (
+        select(
+            captures.c.run_id,
+            func.length(versions.c.text).label("chars"),
+            func.length(prev.c.text).label("previous_chars"),
+        )
+        .select_from(
+            captures.join(versions, versions.c.capture_id == captures.c.id).outerjoin(
+                prev,
+                and_(
+                    prev.c.article_id == versions.c.article_id,
+                    prev.c.number == versions.c.number - 1,
+                ),
+            )
+        )
+        .where(captures.c.run_id == bindparam("run_id"))
+        .order_by(captures.c.id.desc())
+        .limit(per_run)
+        .with_hint(versions, "INDEXED BY ix_versions_capture_size", "sqlite")
+        .with_hint(prev, "INDEXED BY ix_versions_article_size", "sqlite")
+    )
+    found: list[tuple[int, int, int | None]] = []
+    with connection(source) as conn:
+        for run_id in run_ids:
+            rows = conn.execute(query, {"run_id": run_id})
+            found += [(r.run_id, int(r.chars or 0), r.previous_chars) for r in rows]
+    return found

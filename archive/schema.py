@@ -144,6 +144,7 @@ captures = Table(
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
     Index("ix_captures_article", "article_id", "id"),
     Index("ix_captures_digest", "digest"),
+    Index("ix_captures_run", "run_id", "id"),  # health: what a run fetched
 )
 
 versions = Table(
@@ -170,6 +171,22 @@ versions = Table(
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     Index("ix_versions_content_hash", "content_hash"),
     Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first
+)
+# Health reads each run through two expression indexes that migration 0008 creates (SQLAlchemy
+# does not reflect those): ix_versions_capture_size (capture_id, article_id, number,
+# length(text)) and ix_versions_article_size (article_id, number, length(text)).
+
+# --- the search index's progress (archive.search_index); the index itself is SQLite FTS5 or a
+# PostgreSQL table of tsvectors, described there ------------------------------------------------
+
+search_state = Table(
+    "search_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # one row, id 1
+    Column("indexed_through", BigInteger, nullable=False),  # every version up to it is indexed
+    Column("rebuild_target", BigInteger, nullable=True),  # set while a rebuild runs: its last id
+    Column("pending_max", BigInteger, nullable=True),  # PostgreSQL: the next high-water mark...
+    Column("pending_xmax", BigInteger, nullable=True),  # ...once transactions below this ended
 )
 
 article_events = Table(  # each removal and restoration of an article, with the run that saw it

@@ -47,6 +47,7 @@ from archive.inputs import (
 )
 from archive.migrations import migrate
 from archive.prepared import Prepared
+from archive.reindex import rebuild_if_needed
 from archive.schema import articles, captures, runs
 from parsers.article import Article
 from parsers.exceptions import ParseError
@@ -139,11 +140,14 @@ class Archive:
 
         ``create=False`` refuses to make a new SQLite file: read-only commands use it so that a
         mistyped path is an error rather than an empty archive. ``options_for``: see the class.
+        A search index that a migration replaced is filled here, with progress
+        (``archive.reindex``).
         """
         url = resolve_url(db_url)
         engine = create_archive_engine(url, create=create)
         try:
             migrate(engine)
+            rebuild_if_needed(engine)
         except SQLAlchemyError as exc:
             engine.dispose()
             shown = engine.url.render_as_string(hide_password=True)

@@ -18,14 +18,20 @@ paragraph pre-match.
 from __future__ import annotations
 
 import argparse
+import html
+import os
 import random
+import re
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -43,14 +49,17 @@ from archive.constants import ZSTD_LEVEL  # noqa: E402
 from archive.db import sqlite_path  # noqa: E402
 from archive.diff import diff_versions, document  # noqa: E402
 from archive.diff_render import render  # noqa: E402
+from bench.load import Served, command_times, route_times  # noqa: E402
 from parsers import Article, parse_bytes  # noqa: E402
 from parsers.segment import is_word, split_words  # noqa: E402
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+# ../shared beside the project; OPDCWATCH_SHARED names it elsewhere (e.g. from a git worktree)
+SHARED = Path(os.environ.get("OPDCWATCH_SHARED") or ROOT.parent / "shared")
+SEEDS = SHARED / "seeds"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 
-REAL_PAGE = ROOT.parent / "shared" / "thai-html" / "newspaper" / "prachatai_thai_article.html"
+REAL_PAGE = SHARED / "thai-html" / "newspaper" / "prachatai_thai_article.html"
 REAL_TITLE = "ผล DNA ยืนยัน ศพลอยแม่น้ำโขงเป็นคนสนิท อ.สุรชัย"
 BODY_START = 'property="content:encoded">'
 BODY_END = '</div></div></div><div class="field field-name-field-variety'
@@ -151,42 +160,117 @@ def baseline_append(db_url: str, pages: list[tuple[str, bytes]]) -> float:
     return len(pages) / elapsed
 
 
-def run(label: str, db_url: str, baseline_url: str, args: argparse.Namespace) -> None:
-    print(f"\n== {label}: {args.articles:,} articles x 3 versions ==")
+SITES = (("opdc-news", 5), ("ryt9", 2), ("thaipr", 2), ("okmass", 1))  # name, weight
+SITE_HOSTS = {
+    "opdc-news": "www.opdc.go.th/content",
+    "ryt9": "www.ryt9.com/s/prg",
+    "thaipr": "www.thaipr.net/general",
+    "okmass": "www.okmass.com/news",
+}
+SCHEDULE = "every 6h"
+
+
+def site_of(n: int) -> str:
+    """Return the site article ``n`` belongs to: half opdc-news, the rest the republishers."""
+    slot = n % sum(weight for _, weight in SITES)
+    for name, weight in SITES:
+        if slot < weight:
+            return name
+        slot -= weight
+    raise AssertionError("unreachable")
+
+
+def schedule_sites(arch: Archive) -> None:
+    """Store a schedule for every site, as ``opdcwatch schedule run`` would: the web page and
+    ``health`` then judge each site as they do on a real deployment."""
+    from crawler.config import load_config
+    from crawler.monitor.jobstore import JOB_FUNC, job_id, make_scheduler, stop_scheduler
+    from crawler.monitor.triggers import parse_schedule
+
+    config = load_config(None)
+    scheduler = make_scheduler(arch, config)
+    scheduler.start(paused=True)
+    try:
+        for name, _ in SITES:
+            scheduler.add_job(
+                JOB_FUNC,
+                trigger=parse_schedule(SCHEDULE, profile=name),
+                id=job_id(name),
+                name=name,
+                args=[name],
+                kwargs={"schedule": SCHEDULE},
+                replace_existing=True,
+            )
+    finally:
+        stop_scheduler(scheduler, wait=False)
+
+
+@dataclass
+class Ingest:
+    """What building the archive measured."""
+
+    pages: int = 0
+    raw_total: int = 0
+    zstd_alone: int = 0
+    elapsed: float = 0.0
+    cpu: float = 0.0
+    sample: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def build_archive(db_url: str, articles: int, sample_size: int = 0) -> Ingest:
+    """Record ``articles`` articles x 3 versions over four sites, one crawl run per site and
+    round, as the crawler would (pre-parsed); return the ingest figures."""
     corpus = Corpus()
+    done = Ingest()
     arch = Archive.open(db_url)
-    raw_total = pages_done = 0
-    zstd_alone = 0
-    sample: list[tuple[str, bytes]] = []
-    elapsed = cpu = 0.0
+    schedule_sites(arch)
     for fetch in range(3):
-        for n in range(args.articles):
+        run_ids = {name: arch.start_run(name) for name, _ in SITES}
+        counts = {name: {"pages": 0, "new": 0, "changed": 0} for name, _ in SITES}
+        for n in range(articles):
             corpus.rng.seed(n)  # article n's versions, regenerated each round: no 100k in memory
             title, paras = corpus.versions(corpus.rng.randint(150, 700))[fetch]
             body = corpus.page(title, paras, fetch)
-            url = f"https://www.opdc.go.th/content/{100000 + n}"
+            site = site_of(n)
+            url = f"https://{SITE_HOSTS[site]}/{100000 + n}"
             art = Article(title=title, text="\n".join(paras), published="2024-01-01")
-            raw_total += len(body)
-            if len(sample) < args.sample:
-                sample.append((url, body))
-                zstd_alone += len(zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(body))
+            done.raw_total += len(body)
+            if len(done.sample) < sample_size:
+                done.sample.append((url, body))
+                done.zstd_alone += len(zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(body))
             start, start_cpu = time.perf_counter(), time.process_time()
-            arch.record_page(
+            result = arch.record_page(
                 url=url,
                 status=200,
                 headers={"Content-Type": "text/html"},
                 body=body,
-                site="opdc",
+                site=site,
                 article=art,
                 fetched_at=T0 + timedelta(days=fetch, seconds=n),
+                run_id=run_ids[site],
             )
-            elapsed += time.perf_counter() - start
-            cpu += time.process_time() - start_cpu
-            pages_done += 1
+            done.elapsed += time.perf_counter() - start
+            done.cpu += time.process_time() - start_cpu
+            done.pages += 1
+            counts[site]["pages"] += 1
+            counts[site][result.outcome] = counts[site].get(result.outcome, 0) + 1
+        for name, run_id in run_ids.items():
+            arch.finish_run(run_id, outcome="ok", counts=counts[name])
         print(
-            f"  round {fetch + 1}: {pages_done:,} pages, {pages_done / elapsed:,.0f} pages/s",
+            f"  round {fetch + 1}: {done.pages:,} pages, {done.pages / done.elapsed:,.0f} pages/s",
             flush=True,
         )
+    arch.close()
+    return done
+
+
+def run(label: str, db_url: str, baseline_url: str, args: argparse.Namespace) -> None:
+    print(f"\n== {label}: {args.articles:,} articles x 3 versions ==")
+    corpus = Corpus()
+    done = build_archive(db_url, args.articles, args.sample)
+    raw_total, pages_done, zstd_alone = done.raw_total, done.pages, done.zstd_alone
+    sample, elapsed, cpu = done.sample, done.elapsed, done.cpu
+    arch = Archive.open(db_url)
     rate = pages_done / elapsed
     base_rate = baseline_append(baseline_url, sample)
     parse_start = time.perf_counter()
@@ -207,7 +291,7 @@ def run(label: str, db_url: str, baseline_url: str, args: argparse.Namespace) ->
         )
     words = sum(1 for t in split_words(document(queries.get_article(arch, big_url))) if is_word(t))
     list_ms = median_ms(lambda: queries.list_articles(arch), runs=3)
-    page_ms = median_ms(lambda: queries.list_articles(arch, site="opdc", limit=50))
+    page_ms = median_ms(lambda: queries.list_articles(arch, site="opdc-news", limit=50))
     scan_ms = median_ms(
         lambda: arch.engine.connect().execute(text("SELECT id, url FROM articles")).all(), runs=3
     )
@@ -250,6 +334,91 @@ def run(label: str, db_url: str, baseline_url: str, args: argparse.Namespace) ->
     )
 
 
+def build_file(path: Path, articles: int) -> None:
+    """Build the archive into ``path`` unless it is there; an interrupted build is not kept."""
+    if path.exists():
+        print(f"{path} exists: reusing it")
+        return
+    partial = path.with_name(path.name + ".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    print(f"building {articles:,} articles x 3 versions into {path}")
+    done = build_archive(f"sqlite:///{partial}", articles)
+    print(f"  {done.pages:,} pages at {done.pages / done.elapsed:,.0f} pages/s")
+    partial.rename(path)
+
+
+COMMON_WORD = "ประชาชน"  # in most articles of the generated archive
+RARE_WORD = "ฟุตบอลโลก"  # in none: a search that finds nothing must be as quick
+
+
+def read_routes(served: Served, middle: int) -> list[tuple[str, str]]:
+    """Return (label, path) of every web route, on article ``middle`` where one is needed."""
+    quoted = urllib.parse.quote(COMMON_WORD)
+    first = served.get(f"/articles?q={quoted}")[1].decode()
+    found = re.search(r'<a rel="next" href="([^"]+)"', first)
+    second = html.unescape(found.group(1)) if found else f"/articles?q={quoted}&page=2"
+    return [
+        ("/ (home)", "/"),
+        ("/articles", "/articles"),
+        ("/articles?page=1667 (middle)", "/articles?page=1667"),
+        ("/articles?page=3334 (last)", "/articles?page=3334"),
+        ("/articles?changed=1", "/articles?changed=1"),
+        ("/articles?site=okmass", "/articles?site=okmass"),
+        (f"/articles?q={COMMON_WORD}", f"/articles?q={quoted}"),
+        (f"/articles?q={COMMON_WORD}, page 2", second),
+        (f"/articles?q={COMMON_WORD}&site=okmass", f"/articles?q={quoted}&site=okmass"),
+        (f"/articles?q={RARE_WORD} (no hit)", f"/articles?q={urllib.parse.quote(RARE_WORD)}"),
+        ("/articles/ID", f"/articles/{middle}"),
+        ("/articles/ID/versions/1", f"/articles/{middle}/versions/1"),
+        ("/articles/ID/diff", f"/articles/{middle}/diff"),
+        ("/articles/ID/versions/1/raw", f"/articles/{middle}/versions/1/raw"),
+        ("/feed.atom", "/feed.atom"),
+        ("/healthz", "/healthz"),
+        ("/api/articles", "/api/articles"),
+        ("/api/articles?offset=99900", "/api/articles?offset=99900"),
+        (f"/api/articles?q={COMMON_WORD}", f"/api/articles?q={quoted}"),
+        ("/api/articles/ID", f"/api/articles/{middle}"),
+        ("/api/articles/ID/diff", f"/api/articles/{middle}/diff"),
+    ]
+
+
+def read_bench(path: Path, requests: int) -> None:
+    """Every web route's p50/p99 at concurrency 1 and 8, and the reading commands' times."""
+    count = article_count(path)
+    middle = count // 2
+    print(f"\n== reading {path}: {count:,} articles ==")
+    with Served(str(path)) as served:
+        routes = read_routes(served, middle)
+        for concurrency in (1, 8):
+            print(f"web routes, concurrency {concurrency}:")
+            for label, route in routes:
+                timing = route_times(
+                    served, label, route, concurrency=concurrency, requests=requests
+                )
+                print(timing.line(), flush=True)
+    read_commands(path, middle)
+
+
+def article_count(path: Path) -> int:
+    """Count the articles of a SQLite archive without opening (so migrating) it."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def read_commands(path: Path, middle: int) -> None:
+    """The reading commands' wall and CPU time, start-up included, and peak memory."""
+    print("commands (the whole process, start-up included):")
+    for label, args, runs in [
+        ("health", ["health"], 5),
+        ("show ID", ["show", str(middle)], 5),
+        ("diff ID", ["diff", str(middle)], 5),
+        (f"search {COMMON_WORD} --limit 30", ["search", COMMON_WORD, "--limit", "30"], 5),
+        ("articles --json (all)", ["articles", "--json"], 2),
+    ]:
+        print(command_times(label, [*args, "--db", str(path)], runs=runs).line(), flush=True)
+
+
 def _postgres_db() -> tuple[str, Callable[[], None]]:
     import psycopg
 
@@ -276,7 +445,34 @@ def main() -> None:
         help="also run on PostgreSQL ('auto': a temporary database on 127.0.0.1)",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument(
+        "--build",
+        metavar="FILE",
+        type=Path,
+        help="only build the archive into the SQLite FILE (kept, for the reading benchmarks)",
+    )
+    parser.add_argument(
+        "--read",
+        metavar="FILE",
+        type=Path,
+        help="only time every web route and the reading commands on the SQLite FILE",
+    )
+    parser.add_argument(
+        "--requests", type=int, default=100, help="requests per route (--read; default 100)"
+    )
+    parser.add_argument(
+        "--commands", metavar="FILE", type=Path, help="only time the reading commands on FILE"
+    )
     args = parser.parse_args()
+    if args.build:
+        build_file(args.build, args.articles)
+        return
+    if args.read:
+        read_bench(args.read, args.requests)
+        return
+    if args.commands:
+        read_commands(args.commands, article_count(args.commands) // 2)
+        return
     with tempfile.TemporaryDirectory(prefix="opdcwatch-bench-") as tmp:
         if not args.no_sqlite:
             run("SQLite", f"sqlite:///{tmp}/bench.db", f"sqlite:///{tmp}/baseline.db", args)

@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,9 @@ def _pg_admin():
         pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:5432: {str(exc).strip()[:120]}")
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped after the test."""
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """Create a PostgreSQL database with a unique name; drop it afterwards."""
     name = f"opdcwatch_test_{uuid.uuid4().hex[:12]}"
     with _pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -42,6 +43,13 @@ def postgres_url() -> Iterator[str]:
     finally:
         with _pg_admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped after the test."""
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

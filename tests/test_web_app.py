@@ -92,11 +92,15 @@ def test_article_list_filters_by_site_date_and_versions_and_paginates(client, id
         f"/articles/{ids['v1']}"
     ]
     first = tree(client.get("/articles"))  # page size 2 in these tests; 4 articles
-    assert first.xpath("//a[@rel='next']/@href") == ["/articles?page=2"]
-    second = tree(client.get("/articles?page=2"))
+    (older,) = first.xpath("//a[@rel='next']/@href")
+    assert older.startswith("/articles?after=") and older.endswith("&page=2")
+    second = tree(client.get(older))  # by key: where page 1 ended, not an OFFSET
     seen = first.xpath("//a[@class='title']/@href") + second.xpath("//a[@class='title']/@href")
     assert len(set(seen)) == 4
     assert not second.xpath("//a[@rel='next']")
+    assert second.xpath("//a[@rel='first']/@href") == ["/articles"]
+    old_link = tree(client.get("/articles?page=2"))  # links from before keys still work
+    assert old_link.xpath("//a[@class='title']/@href") == second.xpath("//a[@class='title']/@href")
 
 
 def test_buddhist_era_since_is_accepted_and_bad_params_are_400(client):
@@ -108,6 +112,8 @@ def test_buddhist_era_since_is_accepted_and_bad_params_are_400(client):
     response = client.get("/articles?since=yesterday")
     assert response.status_code == 400 and "ISO 8601" in response.get_data(as_text=True)
     assert client.get("/articles?page=0").status_code == 400
+    assert client.get("/articles?after=yesterday").status_code == 400
+    assert client.get("/articles?page=999999999").status_code == 400  # bounded, not a scan
     assert client.get("/articles/1/diff?from=abc").status_code == 400
 
 

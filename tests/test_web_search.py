@@ -1,126 +1,161 @@
-"""Thai full-text search: segmented terms in SQLite FTS5 and in a PostgreSQL tsvector."""
+"""Search from the web page, /api/articles?q= and ``opdcwatch search``: one answer, never an
+error page, excerpts highlighted and escaped."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import re
 
 import pytest
+from click.testing import CliRunner
+from lxml import html as lxml_html
 
-from archive import Archive
-from archive.search import SearchIndex, document_terms, excerpt, index_terms, query_phrases
-from parsers.normalize import normalize_text
-from tests.web_helpers import WEB_FIXTURES, build_web_archive
+from archive.web import create_app
+from crawler.cli import cli
+from tests.cli_helpers import opdcwatch
+from tests.web_helpers import build_web_archive
 
-OPDC_URL = "https://www.opdc.go.th/content/Nzk4Mw"
+HOSTILE = [
+    '"',
+    '""',
+    "*",
+    "ประชาชน*",
+    "NEAR(ประชาชน สำนักงาน)",
+    "ประชาชน OR ฟุตบอล",
+    '"ประชาชน',
+    'ประชาชน"',
+    "title:ประชาชน",
+    "{title}: ประชาชน",
+    "'; DROP TABLE versions; --",
+    "ประชาชน\x00",
+    "\x00",
+    "\\",
+    "(",
+    "ประชาชน " * 12_000,  # 100 KB
+    "ก" * 100_000,
+    "<script>alert(1)</script>",
+]
 
 
-def test_index_terms_segment_thai_and_drop_spaces_and_punctuation():
-    assert index_terms("โครงการร้อยเอ็ดร่วมใจอนุรักษ์ป่าดงทำเลดอนใหญ่") == [
-        "โครงการ",
-        "ร้อยเอ็ด",
-        "ร่วมใจ",
-        "อนุรักษ์",
-        "ป่าดง",
-        "ทำเล",
-        "ดอน",
-        "ใหญ่",
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory) -> str:
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('websearch') / 'archive.db'}"
+    build_web_archive(db_url)
+    return db_url
+
+
+@pytest.fixture(scope="module")
+def client(web_db):
+    app = create_app(web_db)
+    app.config["OPDCWATCH_PAGE_SIZE"] = 2
+    yield app.test_client()
+    app.extensions["opdcwatch"].archive.close()
+
+
+def _page_hrefs(client, query: str) -> list[str]:
+    """Every result of the web page's search, following its "older" links to the end."""
+    hrefs: list[str] = []
+    doc = lxml_html.fromstring(client.get("/articles", query_string={"q": query}).data)
+    while True:
+        hrefs += doc.xpath("//ul[contains(@class,'results')]//a[@class='title']/@href")
+        older = doc.xpath("//a[@rel='next']/@href")
+        if not older:
+            return hrefs
+        doc = lxml_html.fromstring(client.get(older[0]).data)
+
+
+def _api(client, query: str) -> list[dict]:
+    """Every result of /api/articles?q=, following its Link headers."""
+    rows: list[dict] = []
+    response = client.get("/api/articles", query_string={"q": query, "limit": 1})
+    while True:
+        assert response.status_code == 200
+        rows += json.loads(response.data)
+        link = response.headers.get("Link")
+        if not link:
+            return rows
+        response = client.get(re.match(r"<([^>]+)>", link).group(1))
+
+
+@pytest.mark.parametrize("query", ["ก.พ.ร.", "ประชาชน", '"ศูนย์บริการประชาชน"', "อนุรักษ์ ขาเทียม"])
+def test_page_api_and_command_line_answer_alike(client, web_db, query):
+    from_page = [int(h.rsplit("/", 1)[1]) for h in _page_hrefs(client, query)]
+    from_api = _api(client, query)
+    result = CliRunner().invoke(cli, ["search", query, "--json", "--db", web_db])
+    assert result.exit_code == 0, result.output
+    from_cli = json.loads(result.stdout)
+    assert from_page and [r["id"] for r in from_api] == from_page
+    assert from_cli == from_api
+    assert all(set(r["match"]) == {"version", "in_title", "excerpt"} for r in from_cli)
+
+
+def test_search_results_are_titles_first_and_hold_the_query(client, web_db):
+    rows = _api(client, "ก.พ.ร.")
+    flags = [r["match"]["in_title"] for r in rows]
+    assert flags == sorted(flags, reverse=True) and True in flags
+    assert all("ก.พ.ร." in (r["title"] or "") for r in rows if r["match"]["in_title"])
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_no_query_gives_an_error_page(client, query):
+    response = client.get("/articles", query_string={"q": query})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "<script>alert" not in body
+    assert client.get("/api/articles", query_string={"q": query}).status_code == 200
+
+
+def test_hostile_queries_on_the_command_line_are_one_line_at_worst(web_db):
+    for query in ['"', "NEAR(ประชาชน", "ประชาชน OR *", "ประชาชน " * 4_000]:  # 88 KB: argv's limit
+        result = opdcwatch("search", query, "--db", web_db.removeprefix("sqlite:///"))
+        assert result.returncode in (0, 2), result.stderr
+        assert "Traceback" not in result.stderr
+        if result.returncode == 2:
+            assert result.stderr.startswith("opdcwatch: error: ")
+
+
+def test_the_excerpt_highlights_the_match_and_escapes_the_page_around_it(client):
+    doc = lxml_html.fromstring(client.get("/articles", query_string={"q": "หลอกลวง"}).data)
+    (excerpt,) = doc.xpath("//div[@class='excerpt']")
+    assert excerpt.xpath("string(mark)") == "หลอกลวง"
+    assert "<script>document.title" in excerpt.text_content()  # shown as text...
+    raw = client.get("/articles", query_string={"q": "<script>"}).get_data(as_text=True)
+    assert "<mark>&lt;script&gt;</mark>" in raw  # ...and the match escaped too
+    assert "<script>" not in raw
+
+
+def test_command_line_search_prints_results_and_refuses_an_empty_query(web_db):
+    result = CliRunner().invoke(cli, ["search", "ขาเทียม", "--db", web_db])
+    assert result.exit_code == 0 and "ขาเทียม" in result.output
+    assert "/content/Nzk4Mw" in result.output
+    result = CliRunner().invoke(cli, ["search", "ฟุตบอลโลก", "--db", web_db])
+    assert result.exit_code == 0 and result.output == ""
+    everywhere = CliRunner().invoke(cli, ["search", "อนุรักษ์", "--json", "--db", web_db])
+    on_site = CliRunner().invoke(
+        cli, ["search", "อนุรักษ์", "--site", "prnews", "--json", "--db", web_db]
+    )
+    assert len(json.loads(everywhere.stdout)) == 2  # the original and its repost
+    assert [r["site"] for r in json.loads(on_site.stdout)] == ["prnews"]
+    since = ["--since", "2569-11-22", "--json", "--db", web_db]  # a Buddhist-era date
+    recent = CliRunner().invoke(cli, ["search", "อนุรักษ์", *since])
+    assert [r["url"] for r in json.loads(recent.stdout)] == [
+        "https://www.opdc.go.th/content/Nzk4Mw"
     ]
-    assert "," not in index_terms("IT, Thai Reach")
-    assert index_terms("Thai REACH") == ["thai", "reach"]
+    result = opdcwatch("search", ' " , ', "--db", web_db.removeprefix("sqlite:///"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("opdcwatch: error: ") and "no word" in result.stderr
+    limited = CliRunner().invoke(
+        cli, ["search", "ก.พ.ร.", "--limit", "1", "--json", "--db", web_db]
+    )
+    assert len(json.loads(limited.stdout)) == 1
 
 
-def test_query_phrases_ignore_zero_width_spaces_and_split_on_spaces():
-    assert query_phrases("อนุ\u200bรักษ์") == [["อนุรักษ์"]]
-    assert query_phrases("  ขาเทียม   ไทยแลนด์ ") == [["ขา", "เทียม"], ["ไทยแลนด์"]]
-    assert query_phrases(" ,, ") == []
+def test_articles_json_streams_exactly_what_one_json_list_would_be(web_db):
+    from archive import Archive, queries
 
-
-def test_excerpt_marks_the_first_term_found():
-    text = "ก" * 200 + "ศูนย์เรียนรู้ป่าดงทำเลดอนใหญ่" + "ข" * 200
-    before, match, after = excerpt(text, "ป่าดง")
-    assert match == "ป่าดง"
-    assert before.startswith("…") and after.endswith("…")
-    assert excerpt("Thai Reach", "REACH") == ("Thai ", "Reach", "")
-    assert excerpt("ข้อความ", "ไม่มี") is None
-
-
-def _article_id(arch: Archive, url: str) -> int:
-    from archive import queries
-
-    return queries.get_article(arch, url)["id"]
-
-
-def test_search_on_both_backends(archive_url):
-    build_web_archive(archive_url)
-    with Archive.open(archive_url) as arch:
-        index = SearchIndex(arch.engine)
-        assert index.pending() == 6
-        opdc = _article_id(arch, OPDC_URL)
-        hits = index.search("อนุรักษ์").article_ids
-        assert opdc in hits and len(hits) == 2  # the original and its repost
-        assert index.pending() == 0
-        assert index.search("อนุรักษ์", site="opdc").article_ids == [opdc]
-        assert index.search("อนุรักษ์ ขาเทียม", min_versions=2).article_ids == [opdc]
-        assert index.search("อนุรักษ์ ฟุตบอล").article_ids == []
-        assert index.search('"อนุรักษ์" OR ไม่มี').article_ids == []  # no query syntax leaks
-        later = datetime.fromisoformat("2026-11-22T00:00:00+00:00")
-        assert index.search("อนุรักษ์", since=later).article_ids == [opdc]
-        first = index.search("ก.พ.ร.", limit=1)
-        second = index.search("ก.พ.ร.", limit=1, offset=1)
-        assert first.has_more and first.article_ids != second.article_ids
-
-
-def test_new_versions_are_indexed_at_query_time(sqlite_url):
-    body = (WEB_FIXTURES / "opdc_service_v1.html").read_bytes()
-    with Archive.open(sqlite_url) as arch:
-        index = SearchIndex(arch.engine)
-        arch.record_page(url=OPDC_URL, status=200, headers={}, body=body, site="opdc")
-        assert index.search("ศูนย์บริการประชาชน").article_ids == []
-        arch.record_page(
-            url=OPDC_URL,
-            status=200,
-            headers={},
-            body=(WEB_FIXTURES / "opdc_service_v2.html").read_bytes(),
-            site="opdc",
-        )
-        found = index.search("ศูนย์บริการประชาชน")
-        assert found.article_ids == [1] and found.pending == 0
-        assert index.refresh() == 0  # nothing twice
-
-
-def test_search_index_is_made_by_the_archive_migrations(sqlite_url):
-    with Archive.open(sqlite_url) as arch:
-        assert SearchIndex(arch.engine).pending() == 0
-    with Archive.open(sqlite_url) as arch:  # reopening changes nothing
-        assert SearchIndex(arch.engine).pending() == 0
-
-
-@pytest.mark.postgres
-def test_postgres_index_fills_gaps_left_by_out_of_order_commits(postgres_url):
-    build_web_archive(postgres_url)
-    with Archive.open(postgres_url) as arch:
-        index = SearchIndex(arch.engine)
-        assert index.refresh() == 6
-        with arch.engine.begin() as conn:  # as if version 2 committed after version 3
-            from sqlalchemy import text
-
-            conn.execute(text("DELETE FROM search_index WHERE version_id = 2"))
-        assert index.pending() == 1
-        assert index.refresh() == 1
-        assert index.search("ขาเทียม").article_ids
-
-
-def test_every_word_of_an_indexed_text_is_found_as_a_query(shared_dir):
-    """The index segments between spaces, as a query term is: no word of the text is lost
-    to a dictionary entry that spans a space (pythainlp has "ง่าย ๆ", "ลับๆ ล่อๆ", ...)."""
-    seed = sorted((shared_dir / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
-    text = f"{seed}\nทำได้ง่าย ๆ ลับๆ ล่อๆ ใฝ่ร้อนจะนอนเย็น ใฝ่เย็นจะดิ้นตาย"
-    terms = document_terms("ข่าว ก.พ.ร.", text).split()
-    assert terms == index_terms(f"ข่าว ก.พ.ร.\n{text}")
-    padded = f" {' '.join(terms)} "
-    words = [w for w in normalize_text(text).split() if query_phrases(w)]
-    assert len(words) > 100
-    for word in words:
-        (phrase,) = query_phrases(word)
-        assert f" {' '.join(phrase)} " in padded, word
-    assert "ใฝ่เย็นจะดิ้นตาย" not in terms  # the proverb is in words, as its halves are queried
+    with Archive.open(web_db) as arch:
+        listed = queries.list_articles(arch)
+    result = CliRunner().invoke(cli, ["articles", "--json", "--db", web_db])
+    assert result.stdout == json.dumps(listed, ensure_ascii=False, indent=2) + "\n"
+    empty = CliRunner().invoke(cli, ["articles", "--json", "--site", "nowhere", "--db", web_db])
+    assert empty.stdout == "[]\n"

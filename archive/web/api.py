@@ -1,8 +1,9 @@
 """The JSON API: the same JSON the command line prints with ``--json``.
 
-Each route calls the function its command calls (``articles --json`` -> ``list_articles``,
-``show --json`` -> ``get_article``, ``diff --format json`` -> the diff's ``json`` renderer)
-and serialises it the same way, so a script can switch between the two freely.
+Each route calls the function its command calls (``articles --json`` -> ``iter_articles``,
+``search --json`` -> ``search`` and ``result_rows``, ``show --json`` -> ``get_article``,
+``diff --format json`` -> the diff's ``json`` renderer) and serialises it the same way, so a
+script can switch between the two freely.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request, url_for
 
 from archive import queries
 from archive.diff import diff_versions
 from archive.diff_render import render
 from archive.web import state
 from archive.web.constants import API_DEFAULT_LIMIT, API_MAX_LIMIT
-from archive.web.params import int_arg, since_arg, text_arg
+from archive.web.listing import list_page
+from archive.web.params import int_arg
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -31,16 +33,17 @@ def cli_json(value: Any) -> Response:
 
 @api.get("/articles")
 def articles() -> Response:
-    """``opdcwatch articles --json``: ?site=&since= (or changed_since=) &limit=&offset=."""
+    """``opdcwatch articles --json``: ?site=&since= (or changed_since=) &changed=1 &gone=1 &limit=
+    &after= (or offset=). With ?q=, ``opdcwatch search QUERY --json``: the web page's results,
+    in its order. A ``Link: <...>; rel="next"`` header names the next page when there is one."""
     limit = min(int_arg("limit", default=API_DEFAULT_LIMIT, minimum=1), API_MAX_LIMIT)
-    rows = queries.list_articles(
-        state().archive,
-        site=text_arg("site") or None,
-        changed_since=since_arg("since", "changed_since"),
-        limit=limit,
-        offset=int_arg("offset", default=0),
-    )
-    return cli_json(rows)
+    found = list_page(limit, int_arg("offset", default=0))
+    response = cli_json(found.rows)
+    if found.next_key:
+        args = {k: v for k, v in request.args.items() if k not in ("after", "offset")}
+        link = url_for("api.articles", **args, after=found.next_key)
+        response.headers["Link"] = f'<{link}>; rel="next"'
+    return response
 
 
 @api.get("/articles/<int:article_id>")

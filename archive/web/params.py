@@ -9,6 +9,7 @@ from flask import request
 
 from archive.exceptions import InvalidInputError
 from archive.inputs import parse_timestamp
+from archive.paging import PageKey
 
 
 @overload
@@ -46,3 +47,9 @@ def since_arg(*names: str) -> datetime | None:
 def text_arg(name: str) -> str:
     """Return the text parameter ``name`` stripped, "" when absent."""
     return request.args.get(name, "").strip()
+
+
+def after_arg() -> PageKey | None:
+    """Return the ``after`` key of a "next page" link, None when absent."""
+    raw = text_arg("after")
+    return PageKey.decode(raw) if raw else None

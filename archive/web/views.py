@@ -19,7 +19,6 @@ from archive.events import article_history
 from archive.exceptions import InvalidInputError
 from archive.feed import recent_changes, render_atom
 from archive.migrations import current_version
-from archive.search import excerpt
 from archive.web import state
 from archive.web.constants import (
     DIFF_VIEWS,
@@ -30,7 +29,8 @@ from archive.web.constants import (
     RAW_VIEWS,
 )
 from archive.web.diffview import inline_pieces, side_by_side_rows
-from archive.web.params import int_arg, since_arg, text_arg
+from archive.web.listing import list_page
+from archive.web.params import int_arg, text_arg
 from parsers.encoding import decode_bytes
 from parsers.exceptions import ParseError
 
@@ -68,108 +68,38 @@ def home() -> str:
     return render_template("home.html", sites=rows, latest=latest)
 
 
-def _changed_ids(
-    conn, *, site: str | None, since, limit: int, offset: int, gone: bool = False
-) -> list[int]:
-    """Return ids of articles with more than one version, most recently changed first."""
-    arts, sites = schema.articles, schema.sites
-    query = (
-        select(arts.c.id)
-        .join(sites, sites.c.id == arts.c.site_id)
-        .where(arts.c.version_count > 1)
-        .order_by(arts.c.last_changed.desc(), arts.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    if site:
-        query = query.where(sites.c.name == site)
-    if since:
-        query = query.where(arts.c.last_changed >= since)
-    if gone:
-        query = query.where(arts.c.gone_at.is_not(None))
-    return list(conn.execute(query).scalars())
-
-
-def _summary(conn, article_id: int) -> dict[str, Any]:
-    """Return what the list shows of one article, with its latest text for the excerpt.
-
-    Built from ``article_row`` and ``get_version``: ``get_article`` would also look up where
-    else the text appears, which a list does not show.
-    """
-    row = queries.article_row(conn, article_id)
-    latest = queries.get_version(conn, article_id)
-    return {
-        "id": row.id,
-        "url": row.url,
-        "site": row.site,
-        "title": latest["title"],
-        "published": latest["published"],
-        "text": latest["text"],
-        "versions": row.version_count,
-        "last_changed": queries.iso(row.last_changed),
-        "gone_at": queries.iso(row.gone_at),
-    }
-
-
 @pages.get("/articles")
 def articles() -> str:
-    """The article list: filters by site, change date and versions; Thai full-text search."""
+    """The article list: filters by site, change date and versions; Thai full-text search.
+
+    Pages follow on by key (``?after=``, in the "older" link); ``?page=N`` alone still works,
+    within bounds, for old links.
+    """
     web = state()
     q, site, changed = text_arg("q"), text_arg("site") or None, bool(text_arg("changed"))
     gone = bool(text_arg("gone"))
-    since = since_arg("since")
     page = int_arg("page", default=1, minimum=1)
     size = current_app.config.get("OPDCWATCH_PAGE_SIZE", PAGE_SIZE)
-    offset = (page - 1) * size
-    pending = 0
-    if q:
-        found = web.search.search(
-            q,
-            site=site,
-            since=since,
-            min_versions=2 if changed else 1,
-            limit=size,
-            offset=offset,
-        )
-        ids, has_more, pending = found.article_ids, found.has_more, found.pending
+    found = list_page(size, (page - 1) * size)
+    hits = {row["id"]: row["match"]["excerpt"] for row in found.rows if "match" in row}
     with web.archive.reading() as conn:
-        if not q and changed:
-            ids = _changed_ids(
-                conn, site=site, since=since, limit=size + 1, offset=offset, gone=gone
-            )
-            has_more, ids = len(ids) > size, ids[:size]
-        if q or changed:
-            items = [_summary(conn, article_id) for article_id in ids]
-            if gone:  # search results: the removed ones of this page
-                items = [item for item in items if item["gone_at"]]
-        else:
-            items = queries.list_articles(
-                conn,
-                site=site,
-                changed_since=since,
-                limit=size + 1,
-                offset=offset,
-                gone=gone or None,
-            )
-            has_more, items = len(items) > size, items[:size]
         names = site_names(conn)
-    hits = {}
-    if q:
-        hits = {item["id"]: excerpt(item["text"], q) for item in items}
 
-    def page_url(number: int) -> str:
+    def page_url(number: int, key: str | None = None) -> str:
         args: dict[str, Any] = {
             "q": q,
             "site": site,
             "since": text_arg("since"),
             "changed": "1" if changed else "",
             "gone": "1" if gone else "",
+            "after": key,
+            "page": number if number > 1 else None,
         }
-        return url_for("pages.articles", page=number, **{k: v for k, v in args.items() if v})
+        return url_for("pages.articles", **{k: v for k, v in args.items() if v})
 
     return render_template(
         "articles.html",
-        items=items,
+        items=found.rows,
         hits=hits,
         q=q,
         site=site,
@@ -177,10 +107,10 @@ def articles() -> str:
         changed=changed,
         gone=gone,
         page=page,
-        has_more=has_more,
-        page_url=page_url,
+        next_url=page_url(page + 1, found.next_key) if found.next_key else None,
+        first_url=page_url(1) if page > 1 or text_arg("after") else None,
         site_names=names,
-        pending=pending,
+        pending=found.pending,
     )
 
 

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "sites": "crawler.cli.crawl_cmds:sites",
     "demo": "crawler.cli.demo_cmd:demo",
     "serve": "crawler.cli.serve_cmd:serve",
+    "search": "crawler.cli.search_cmd:search",
     "schedule": "crawler.cli.schedule_cmds:schedule",
     "worker": "crawler.cli.worker_cmd:worker",
     "runs": "crawler.cli.monitor_cmds:runs",
@@ -82,6 +83,23 @@ def cli(verbose: int) -> None:
     """opdcwatch: crawl Thai public-sector news, archive every version, show what changed."""
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _show_progress("archive.reindex")
+
+
+class _ProgressHandler(logging.Handler):
+    """Prints a record as ``opdcwatch: message`` on the stderr of the moment."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"opdcwatch: {record.getMessage()}", err=True)
+
+
+def _show_progress(name: str) -> None:
+    """Print a long task's progress (a search index rebuild) on stderr whatever -v says."""
+    progress = logging.getLogger(name)
+    if not any(isinstance(h, _ProgressHandler) for h in progress.handlers):
+        progress.addHandler(_ProgressHandler())
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
 
 
 def main() -> None:

@@ -6,37 +6,20 @@ printed with control characters neutralised, so a page cannot drive the user's t
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.cli.common import db_option, options_resolver, with_profile_options
-
-if TYPE_CHECKING:
-    from archive import Archive
-
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _safe(text: str | None, *, one_line: bool = False) -> str:
-    """Return scraped text fit for a terminal: no escape sequences or bidi overrides."""
-    text = _CONTROL_RE.sub("\ufffd", text or "")
-    return " ".join(text.split()) if one_line else text
-
-
-def _print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
-
-
-def _open(db_url: str | None, *, create: bool = False, **kwargs: Any) -> Archive:
-    """Open the archive; read-only commands never create one (a typo is an error)."""
-    from archive import Archive
-
-    return Archive.open(db_url, create=create, **kwargs)
+from crawler.cli.common import (
+    db_option,
+    open_archive,
+    options_resolver,
+    print_json,
+    safe_text,
+    stream_json,
+    with_profile_options,
+)
 
 
 @click.command()
@@ -76,7 +59,7 @@ def ingest(
         raise InvalidInputError(f"cannot read {file}: {exc.strerror or exc}") from exc
     moment = parse_timestamp(fetched_at) if fetched_at else None
     resolver = options_resolver(profile_files, sites_dir)
-    with _open(db_url, create=True, options_for=resolver) as arch:
+    with open_archive(db_url, create=True, options_for=resolver) as arch:
         result = arch.record_page(
             url=url, status=200, headers={}, body=body, site=site, fetched_at=moment
         )
@@ -112,10 +95,10 @@ def import_warc(
     from archive.warc_import import import_warc as run_import
 
     resolver = options_resolver(profile_files, sites_dir)
-    with _open(db_url, create=True, options_for=resolver) as arch:
+    with open_archive(db_url, create=True, options_for=resolver) as arch:
         report = run_import(arch, file, site=site)
     for error in report.errors:
-        click.echo(f"opdcwatch: warning: {_safe(error, one_line=True)}", err=True)
+        click.echo(f"opdcwatch: warning: {safe_text(error, one_line=True)}", err=True)
     click.echo(f"{file}: {report.summary()}")
 
 
@@ -155,21 +138,23 @@ def articles(
     from archive.inputs import parse_timestamp
 
     since = parse_timestamp(changed_since) if changed_since else None
-    with _open(db_url) as arch:
-        rows = queries.list_articles(
+    with open_archive(db_url) as arch:
+        rows = queries.iter_articles(
             arch, site=site, changed_since=since, limit=limit, gone=True if gone else None
         )
-    if as_json:
-        _print_json(rows)
-        return
-    for row in rows:
-        stamp = f"gone {row['gone_at'][:10]}" if gone else row["last_changed"][:16]
-        click.echo(
-            f"{row['id']:>6}  v{row['versions']:<3} {stamp}  "
-            f"{_safe(row['title'], one_line=True)}  {row['url']}"
-            + (f"  [gone {row['gone_at'][:10]}]" if row["gone_at"] and not gone else "")
-        )
-    if gone and not rows:
+        if as_json:
+            stream_json(rows)
+            return
+        shown = 0
+        for row in rows:
+            stamp = f"gone {row['gone_at'][:10]}" if gone else row["last_changed"][:16]
+            click.echo(
+                f"{row['id']:>6}  v{row['versions']:<3} {stamp}  "
+                f"{safe_text(row['title'], one_line=True)}  {row['url']}"
+                + (f"  [gone {row['gone_at'][:10]}]" if row["gone_at"] and not gone else "")
+            )
+            shown += 1
+    if gone and not shown:
         click.echo("no article is gone" + (f" on {site}" if site else ""))
 
 
@@ -188,16 +173,16 @@ def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None)
     """
     from archive import queries
 
-    with _open(db_url) as arch:
+    with open_archive(db_url) as arch:
         art = queries.get_article(arch, id_or_url, version=version)
     if as_json:
-        _print_json(art)
+        print_json(art)
         return
-    click.echo(_safe(art["title"], one_line=True) or "(no title)")
+    click.echo(safe_text(art["title"], one_line=True) or "(no title)")
     click.echo(art["url"])
     details = f"version {art['version']} of {art['versions']}, fetched {art['fetched_at']}"
     if art["published"]:
-        details = f"published {_safe(art['published'], one_line=True)}; {details}"
+        details = f"published {safe_text(art['published'], one_line=True)}; {details}"
     if art["revert_of"]:
         details += f" (same content as version {art['revert_of']})"
     click.echo(details)
@@ -206,7 +191,7 @@ def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None)
     for other in art["also_at"]:
         click.echo(f"also at {other}")
     click.echo("")
-    click.echo(_safe(art["text"]))
+    click.echo(safe_text(art["text"]))
 
 
 @click.command()
@@ -237,10 +222,10 @@ def diff(
         raise UnknownFormatError(
             f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
         )
-    with _open(db_url) as arch:
+    with open_archive(db_url) as arch:
         result = diff_versions(arch, id_or_url, from_version=from_version, to_version=to_version)
     output = render(result, fmt)
-    click.echo(_safe(output) if fmt == "text" else output, nl=False)
+    click.echo(safe_text(output) if fmt == "text" else output, nl=False)
 
 
 @click.command()
@@ -268,7 +253,7 @@ def export(fmt: str, out: Path | None, db_url: str | None) -> None:
         raise UnknownFormatError(
             f"unknown export format {fmt!r}: use one of {', '.join(sorted(EXPORTERS))}"
         )
-    with _open(db_url) as arch:
+    with open_archive(db_url) as arch:
         if out is None:
             count = run_export(arch, fmt, sys.stdout.buffer)
             sys.stdout.flush()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import re
+from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
+    from archive import Archive
     from parsers import ParseOptions
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 db_option = click.option(
     "--db",
@@ -67,3 +73,38 @@ def broker_option(*, required: bool = False):
         help="The cluster's broker (env OPDCWATCH_BROKER): redis://HOST:6379/0 or "
         "amqp://USER:PASSWORD@HOST:5672//. See docs/scaling.md.",
     )
+
+
+def safe_text(text: str | None, *, one_line: bool = False) -> str:
+    """Return scraped text fit for a terminal: no escape sequences or bidi overrides."""
+    text = _CONTROL_RE.sub("\ufffd", text or "")
+    return " ".join(text.split()) if one_line else text
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as the JSON every ``--json`` option prints: UTF-8 Thai, indent 2."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def stream_json(rows: Iterable[Any], chunk: int = 500) -> None:
+    """Print rows as one JSON array, byte for byte what :func:`print_json` prints for the
+    list, but ``chunk`` rows at a time as they are read: 100,000 articles never sit in memory
+    at once."""
+    rows = iter(rows)
+    opened = False
+    while batch := list(islice(rows, chunk)):
+        items = (json.dumps(row, ensure_ascii=False, indent=2) for row in batch)
+        text = ",\n  ".join(item.replace("\n", "\n  ") for item in items)
+        click.echo(("[\n  " if not opened else ",\n  ") + text, nl=False)
+        opened = True
+    click.echo("\n]" if opened else "[]")
+
+
+def open_archive(db_url: str | None, *, create: bool = False, **kwargs: Any) -> Archive:
+    """Open the archive; read-only commands never create one (a typo is an error).
+
+    ``kwargs`` go to ``Archive.open`` (``options_for``: how pages handed over are parsed).
+    """
+    from archive import Archive
+
+    return Archive.open(db_url, create=create, **kwargs)

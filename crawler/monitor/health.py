@@ -9,7 +9,8 @@ are pure functions over plain records, in a registry keyed by name, so the daemo
 health``, ``schedule list`` and the web page all judge a site the same way.
 
 How "(near) empty bodies" is read from what the archive stores: each version keeps its text
-and the run whose capture produced it, so a run's new and changed versions can be measured.
+and the run whose capture produced it, so a run's new and changed versions can be measured
+(the last ``BODIES_PER_RUN`` of each run, their lengths read from an index).
 A body counts as emptied when it is shorter than ``empty_body_chars``, or when a changed body
 is shorter than ``shrink_ratio`` of the version before it. A page that no longer extracts at
 all raises in the parser and is counted in the run's ``errors``, which the ``page-errors`` rule
@@ -28,8 +29,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
-
 from crawler.config import HealthConfig
 from crawler.fetch_errors import HINTS, LABELS
 from crawler.monitor.triggers import format_duration
@@ -47,6 +46,9 @@ UNFINISHED_AFTER = dt.timedelta(hours=24)
 # no warning that a site has gone quiet before it missed this many scheduled runs
 STALE_INTERVALS = 3
 STALE_MINIMUM = dt.timedelta(minutes=15)
+# bodies read per run (the last ones it archived): enough to judge "most", and a bulk first
+# crawl of 50,000 pages costs what a daily one does
+BODIES_PER_RUN = 50
 
 
 @dataclass(frozen=True)
@@ -315,35 +317,12 @@ def check_site(
 
 
 def _body_records(archive: Archive, run_ids: Sequence[int]) -> dict[int, list[BodyRecord]]:
-    """Return the body length of every version the runs created, and of the one before it."""
-    from archive.schema import captures, versions
+    """Return the body length of the versions the runs created, and of the one before each."""
+    from archive import queries
 
-    if not run_ids:
-        return {}
-    prev = versions.alias("prev")
-    query = (
-        select(
-            captures.c.run_id,
-            func.length(versions.c.text).label("chars"),
-            func.length(prev.c.text).label("previous_chars"),
-        )
-        .select_from(
-            versions.join(captures, captures.c.id == versions.c.capture_id).outerjoin(
-                prev,
-                and_(
-                    prev.c.article_id == versions.c.article_id,
-                    prev.c.number == versions.c.number - 1,
-                ),
-            )
-        )
-        .where(captures.c.run_id.in_(list(run_ids)))
-    )
     found: dict[int, list[BodyRecord]] = {}
-    with archive.reading() as conn:
-        for row in conn.execute(query):
-            found.setdefault(row.run_id, []).append(
-                BodyRecord(row.run_id, int(row.chars or 0), row.previous_chars)
-            )
+    for run_id, chars, previous in queries.run_bodies(archive, run_ids, per_run=BODIES_PER_RUN):
+        found.setdefault(run_id, []).append(BodyRecord(run_id, chars, previous))
     return found
 
 
