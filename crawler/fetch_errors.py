@@ -5,15 +5,18 @@ changed its layout, and the fix differs too (a typo in the host, a server down, 
 expired certificate), so the crawler names the kind. Scrapy 2.13+ wraps Twisted's exceptions
 in its own (``scrapy.exceptions.CannotResolveHostError`` ...), older releases raise Twisted's;
 both are recognised, and so are the TLS failures Twisted reports inside ``ResponseNeverReceived``.
+Scrapy and Twisted are imported when an error is classified, not with the labels: ``health``
+reads those, and must not pay Scrapy's start-up (~0.15 s).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
 
-import scrapy.exceptions
-from twisted.internet import error as tx
-from twisted.python.failure import Failure
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
 
 DNS = "DNS"
 REFUSED = "refused"
@@ -41,17 +44,28 @@ HINTS = {
 }
 
 
-def _scrapy_types(*names: str) -> tuple[type[BaseException], ...]:
-    """Scrapy's own wrappers, where this Scrapy has them (2.13+)."""
-    return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
+@cache
+def _kinds() -> tuple[tuple[str, tuple[type[BaseException], ...]], ...]:
+    """Each kind with the exceptions that mean it: Twisted's, and Scrapy's own wrappers where
+    this Scrapy has them (2.13+)."""
+    import scrapy.exceptions
+    from twisted.internet import error as tx
+
+    def scrapy_types(*names: str) -> tuple[type[BaseException], ...]:
+        return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
+
+    return (
+        (DNS, (tx.DNSLookupError, *scrapy_types("CannotResolveHostError"))),
+        (REFUSED, (tx.ConnectionRefusedError, *scrapy_types("DownloadConnectionRefusedError"))),
+        (TIMEOUT, (tx.TimeoutError, tx.TCPTimedOutError, *scrapy_types("DownloadTimeoutError"))),
+        (CONNECTION, (tx.ConnectionLost, tx.ConnectionDone, tx.ConnectError)),
+    )
 
 
-_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
-    (DNS, (tx.DNSLookupError, *_scrapy_types("CannotResolveHostError"))),
-    (REFUSED, (tx.ConnectionRefusedError, *_scrapy_types("DownloadConnectionRefusedError"))),
-    (TIMEOUT, (tx.TimeoutError, tx.TCPTimedOutError, *_scrapy_types("DownloadTimeoutError"))),
-    (CONNECTION, (tx.ConnectionLost, tx.ConnectionDone, tx.ConnectError)),
-)
+def _exception(failure: Failure | BaseException) -> BaseException:
+    from twisted.python.failure import Failure
+
+    return failure.value if isinstance(failure, Failure) else failure
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -77,11 +91,11 @@ def _is_tls(exc: BaseException) -> bool:
 
 def error_kind(failure: Failure | BaseException) -> str:
     """Return DNS, refused, timeout, TLS, connection or other for a failed request."""
-    exc = failure.value if isinstance(failure, Failure) else failure
+    exc = _exception(failure)
     causes = list(_causes(exc))
     if any(_is_tls(cause) for cause in causes):
         return TLS
-    for kind, types in _KINDS:
+    for kind, types in _kinds():
         if any(isinstance(cause, types) for cause in causes):
             return kind
     return OTHER
@@ -98,7 +112,7 @@ def _tls_detail(exc: BaseException) -> str | None:
 
 def describe(failure: Failure | BaseException) -> str:
     """Return ``<kind label>: <what the network layer said>`` in one line."""
-    exc = failure.value if isinstance(failure, Failure) else failure
+    exc = _exception(failure)
     kind = error_kind(exc)
     detail = _tls_detail(exc) if kind == TLS else str(exc)
     detail = " ".join((detail or type(exc).__name__).split())

@@ -21,8 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from parsers.selectors import check_selectors
-
 # 1 was release 0.1.0; 2 joins inline elements as a browser does and weighs <article>,
 # articleBody, subscription and newsletter boxes, and bodies held in JSON scripts; 3 reads
 # the visible headline of old templates, cuts site names on any separator, and decodes
@@ -46,7 +44,10 @@ class ParseOptions:
         selectors = self.selectors
         pairs = selectors.items() if isinstance(selectors, Mapping) else selectors
         normal = tuple(sorted((str(k), str(v)) for k, v in pairs))
-        check_selectors(dict(normal))
+        if normal:  # lxml and the date rules: not for the defaults every command builds
+            from parsers.selectors import check_selectors
+
+            check_selectors(dict(normal))
         object.__setattr__(self, "selectors", normal)
 
     @property

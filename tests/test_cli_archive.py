@@ -272,3 +272,33 @@ def test_ingest_parses_with_the_profile_of_the_page_and_rebaselines(
     )
     assert code == 0, err
     assert out.startswith("unchanged: article 1 version 1 (re-baselined")
+
+
+# what a reading command runs in its own process; prints the heavy modules it imported
+_LOADED = """
+import sys
+from crawler.cli import cli
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+heavy = ("lxml", "bs4", "scrapy", "twisted", "parsers.selectors")
+print("LOADED", sorted(m for m in heavy if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["show", "1"], ["articles"], ["runs"], ["health"]])
+def test_reading_commands_start_without_the_crawler_or_the_html_parser(
+    filled: str, args: list[str]
+) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, *args, "--db", filled],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.stderr.splitlines()[-1] == "LOADED []", done.stderr
