@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from crawler.demo.server import ReplicaServer
-from crawler.demo.site import ReplicaSite
+from crawler.demo.site import LAYOUTS, ReplicaSite
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,8 +23,16 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="no flaky/slow/windows-874 pages, no traps (benchmark mode)",
     )
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="classic",
+        help="classic: 10-15 KB pages; portal: 32-59 KB with a mega-menu and inline CSS/JS",
+    )
     args = parser.parse_args(argv)
-    site = ReplicaSite(args.articles, per_page=args.per_page, specials=not args.no_specials)
+    site = ReplicaSite(
+        args.articles, per_page=args.per_page, specials=not args.no_specials, layout=args.layout
+    )
     server = ReplicaServer(site, port=args.port)
     sys.stdout.write(server.base_url + "\n")
     sys.stdout.flush()
