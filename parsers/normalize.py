@@ -19,6 +19,10 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 # Every horizontal space, including no-break and the typographic ones, folds to one space.
 _HSPACE_RE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+# Quick tests that the two above have nothing to change: one character class each, which the
+# regex engine scans in its fast loop (an alternation is tried position by position).
+_OTHER_HSPACE_RE = re.compile(r"[\t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_OTHER_NEWLINE_RE = re.compile(r"[\r\u2028\u2029\x85]")
 
 
 def _pythainlp_trigger() -> tuple[re.Pattern[str], frozenset[str]]:
@@ -66,8 +70,11 @@ _PYTHAINLP_TRIGGER, _DANGLING = _pythainlp_trigger()
 def _normalize_line(line: str) -> tuple[str, bool]:
     """Return the line normalised, and whether normalising that again leaves it unchanged."""
     line = unicodedata.normalize("NFC", line)
-    line = _INVISIBLE_RE.sub("", line)
-    line = _HSPACE_RE.sub(" ", line).strip()
+    if _INVISIBLE_RE.search(line):
+        line = _INVISIBLE_RE.sub("", line)
+    if "  " in line or _OTHER_HSPACE_RE.search(line):
+        line = _HSPACE_RE.sub(" ", line)
+    line = line.strip()
     if line and (line[0] in _DANGLING or _PYTHAINLP_TRIGGER.search(line)):
         return _HSPACE_RE.sub(" ", _thai_normalize(line)).strip(), False
     # an invisible removed between a letter and its accent leaves them to compose next time
@@ -89,7 +96,9 @@ def normalize_text_settled(text: str) -> tuple[str, bool]:
     """
     out = []
     settled = True
-    for raw in _NEWLINES_RE.sub("\n", text).split("\n"):
+    if _OTHER_NEWLINE_RE.search(text):
+        text = _NEWLINES_RE.sub("\n", text)
+    for raw in text.split("\n"):
         line, fixed = _normalize_line(raw)
         if line:
             out.append(line)
