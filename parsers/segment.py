@@ -20,16 +20,17 @@ def _tokenizer():  # imported lazily: the dictionary load costs ~0.5 s
 
 
 @lru_cache(maxsize=1)
-def _spaced_words() -> dict[str, list[tuple[str, int]]]:
-    """Dictionary words with spaces inside ("ไป ๆ มา ๆ", "วอชิงตัน ดี.ซี."), by the character
-    before each space run: (word, where the run starts in it)."""
+def _spaced_words() -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """Dictionary words with spaces inside ("ไป ๆ มา ๆ", "วอชิงตัน ดี.ซี.") by the characters
+    either side of each space run ("" past an end): (word, where the run starts in it)."""
     from pythainlp.corpus import thai_words
 
-    index: dict[str, list[tuple[str, int]]] = {}
+    index: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for word in thai_words():
         for match in _SPACE_RUN_RE.finditer(word):
-            start = match.start()
-            index.setdefault(word[start - 1] if start else "", []).append((word, start))
+            start, end = match.span()
+            key = (word[start - 1 : start], word[end : end + 1])
+            index.setdefault(key, []).append((word, start))
     return index
 
 
@@ -46,8 +47,13 @@ def split_phrases(text: str) -> list[str]:
     start = 0
     for match in _SPACE_RUN_RE.finditer(text):
         begin, end = match.span()
-        spanned = index.get(text[begin - 1] if begin else "", ())
-        if any(begin >= at and text.startswith(word, begin - at) for word, at in spanned):
+        before, after = text[begin - 1 : begin], text[end : end + 1]
+        candidates = [
+            entry
+            for key in ((before, after), (before, ""), ("", after), ("", ""))
+            for entry in index.get(key, ())
+        ]
+        if any(begin >= at and text.startswith(word, begin - at) for word, at in candidates):
             continue
         if begin > start:
             pieces.append(text[start:begin])
