@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from pythainlp.util import normalize as _thai_normalize
 
@@ -25,9 +26,8 @@ _OTHER_HSPACE_RE = re.compile(r"[\t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u30
 _OTHER_NEWLINE_RE = re.compile(r"[\r\u2028\u2029\x85]")
 
 
-def _pythainlp_trigger() -> tuple[re.Pattern[str], frozenset[str]]:
-    """Return a pattern and a set of marks: where either finds something in a line (the set
-    at its start), pythainlp's ``normalize`` could change that line.
+def _pythainlp_trigger() -> Callable[[str], bool]:
+    """Return a test that is True wherever pythainlp's ``normalize`` could change a line.
 
     Built from pythainlp's own character classes, for the rules of its normaliser (see
     ``pythainlp.util.normalize``), for a line that is already NFC, without invisibles, with
@@ -36,9 +36,9 @@ def _pythainlp_trigger() -> tuple[re.Pattern[str], frozenset[str]]:
     vowel or sign (spaces allowed between); two tone marks; a mark that dangles at the start or
     after a space. A line with none of these comes back from pythainlp unchanged.
 
-    The pattern is one character class, then checks that look back at that character: the
-    regex engine skips the letters no rule begins with in its own fast loop. It runs on every
-    line of every page; one alternative per rule was 4-5 times slower.
+    It runs on every line of every page, so each search starts with one character class,
+    which the regex engine skips through in its own fast loop (an alternation is tried
+    position by position: one alternative per rule was 5 times slower).
     """
     from pythainlp import (
         thai_above_vowels,
@@ -51,20 +51,32 @@ def _pythainlp_trigger() -> tuple[re.Pattern[str], frozenset[str]]:
     marks = f"{thai_above_vowels}{thai_below_vowels}"
     tones = thai_tonemarks
     no_repeat = f"{thai_follow_vowels}{thai_lead_vowels}{marks}\u0e3a\u0e4c\u0e4d\u0e4e"
-    dangling = f"{marks}{tones}\u0e3a\u0e4c\u0e4d\u0e4e"
-    first = "".join(sorted(set(f"{no_repeat}{tones}\u0e45 ")))
-    pattern = (
-        f"([{first}])(?:"
-        "(?<=[\u0e4d\u0e45])"  # nikhahit, lakkhangyao
-        f"|(?<=[{tones}\u0e4c])[{marks}]"  # a tone mark or thanthakhat before a vowel
-        f"|(?<=[{thai_follow_vowels}{tones}])[{tones}]"  # a follow vowel or tone, then a tone
-        f"|(?<=[{no_repeat}]) *\\1"  # a repeated vowel or sign (double Sara E too)
-        f"|(?<= )[{dangling}])"  # a mark dangling after a space
-    )
-    return re.compile(pattern), frozenset(dangling)
+    dangling = frozenset(f"{marks}{tones}\u0e3a\u0e4c\u0e4d\u0e4e")
+    rare = re.compile("[\u0e4d\u0e45]")  # nikhahit, lakkhangyao: wherever they are
+    repeated = re.compile(f"([{no_repeat}]) *\\1")  # a repeated vowel or sign (Sara E too)
+    after_space = re.compile(f" [{''.join(sorted(dangling))}]")
+    # either pair rule: (tone or thanthakhat, vowel mark), (follow vowel or tone, tone)
+    pair = re.compile(f"[{tones}\u0e4c{thai_follow_vowels}](?=[{marks}{tones}])")
+    before_mark, mark = frozenset(f"{tones}\u0e4c"), frozenset(marks)
+    before_tone, tone = frozenset(f"{thai_follow_vowels}{tones}"), frozenset(tones)
+
+    def fires(line: str) -> bool:
+        if line[0] in dangling or rare.search(line) or repeated.search(line):
+            return True
+        if after_space.search(line):
+            return True
+        for match in pair.finditer(line):
+            first, second = match.group(), line[match.end()]
+            if (first in before_mark and second in mark) or (
+                first in before_tone and second in tone
+            ):
+                return True
+        return False
+
+    return fires
 
 
-_PYTHAINLP_TRIGGER, _DANGLING = _pythainlp_trigger()
+_pythainlp_would_change = _pythainlp_trigger()
 
 
 def _normalize_line(line: str) -> tuple[str, bool]:
@@ -75,7 +87,7 @@ def _normalize_line(line: str) -> tuple[str, bool]:
     if "  " in line or _OTHER_HSPACE_RE.search(line):
         line = _HSPACE_RE.sub(" ", line)
     line = line.strip()
-    if line and (line[0] in _DANGLING or _PYTHAINLP_TRIGGER.search(line)):
+    if line and _pythainlp_would_change(line):
         return _HSPACE_RE.sub(" ", _thai_normalize(line)).strip(), False
     # an invisible removed between a letter and its accent leaves them to compose next time
     return line, unicodedata.is_normalized("NFC", line)
