@@ -165,15 +165,15 @@ def edited(text: str, seed: int, edits: int, kinds: str) -> str:
     return " ".join(words)
 
 
-WORD_EDITS = ("inside", "replaced", "cut")
+EDITS = ("inside", "replaced", "cut", "phrase")
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("joiner", [" ", "\n"], ids=["one paragraph", "paragraphs"])
 def test_same_ops_as_difflib_on_edited_articles(seed: int, joiner: str) -> None:
     # the demo's five articles, 3,000 words, as one paragraph (the issue's 1-second case)
     old = joiner.join(seed_paragraphs())
-    new = edited(old, seed, edits=1 + seed, kinds=WORD_EDITS)
+    new = edited(old, seed, edits=1 + seed, kinds=EDITS)
     assert word_diff(old, new) == difflib_word_diff(old, new)
 
 
@@ -184,20 +184,3 @@ def test_same_ops_as_difflib_on_the_fixture_versions() -> None:
     ]
     for old, new in itertools.permutations(texts, 2):
         assert word_diff(old, new) == difflib_word_diff(old, new)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_an_added_phrase_counts_as_difflib_counts_it(seed: int) -> None:
-    """A phrase added between two spaces may take its space from either side: difflib gives
-    it to the longer unchanged neighbour, the longest common subsequence to the one before.
-    Both rebuild the texts; the words added and removed are the same."""
-    old = " ".join(seed_paragraphs())
-    new = edited(old, seed, edits=5, kinds=("phrase", *WORD_EDITS))
-    ours, theirs = word_diff(old, new), difflib_word_diff(old, new)
-    assert "".join(op.new for op in ours) == new and "".join(op.old for op in ours) == old
-    changed = [op for op in ours if op.op != "equal"]
-    assert len(changed) == len([op for op in theirs if op.op != "equal"])
-    for mine, reference in zip(changed, (op for op in theirs if op.op != "equal"), strict=True):
-        assert mine.op == reference.op
-        assert mine.old.strip() == reference.old.strip()
-        assert mine.new.strip() == reference.new.strip()
