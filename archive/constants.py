@@ -4,6 +4,9 @@ from __future__ import annotations
 
 # HTTP statuses that mean "the article is gone": marked, never deleted.
 GONE_STATUSES = frozenset({404, 410})
+# Redirect statuses: recorded for an article only when the crawler saw the article redirected
+# away to the site's home or a listing page, which is how many CMSs "delete" a page.
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Statuses whose body is a page worth archiving as a version.
 PAGE_STATUSES = frozenset(range(200, 300))
 
@@ -39,4 +42,7 @@ BE_YEAR_THRESHOLD = 2400
 
 # Run outcomes accepted by ``Archive.finish_run``, and the count keys it stores.
 RUN_OUTCOMES = frozenset({"ok", "failed", "interrupted"})
-RUN_COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "errors")
+RUN_COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
+# What an article event records: a removal (404, 410, a redirect away) or a return.
+EVENT_REMOVED = "removed"
+EVENT_RESTORED = "restored"

@@ -1,4 +1,5 @@
-"""The Atom feed of new and changed articles, shared by ``opdcwatch feed`` and the web page.
+"""The Atom feed of new, changed, removed and restored articles, shared by ``opdcwatch feed``
+and the web page.
 
 :func:`recent_changes` reads the versions; :func:`render_atom` is a pure function over those
 plain records, so that the command line and ``/feed.atom`` cannot drift apart. ElementTree
@@ -18,10 +19,13 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import select
 
 from archive import queries
+from archive.events import recent_events
 from archive.schema import articles, sites, versions
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-FEED_TITLE = "opdcwatch: ข่าวใหม่และข่าวที่เปลี่ยนแปลง (new and changed OPDC news)"
+FEED_TITLE = "opdcwatch: ข่าวใหม่ ข่าวที่แก้ไข และข่าวที่ถูกลบ (new, changed and removed OPDC news)"
+LABEL_REMOVED = "ถูกลบ (removed)"
+LABEL_RESTORED = "กลับมา (restored)"
 FEED_ID = "tag:opdcwatch,2026:feed"
 FEED_AUTHOR = "opdcwatch"
 SUMMARY_CHARS = 400
@@ -53,7 +57,15 @@ def entry_id(article_id: int, version: int) -> str:
     return f"tag:opdcwatch,2026:article/{article_id}/version/{version}"
 
 
+def event_entry_id(article_id: int, kind: str, event_id: int) -> str:
+    """Return the stable Atom id of one removal or restoration of an article."""
+    return f"tag:opdcwatch,2026:article/{article_id}/{kind}/{event_id}"
+
+
 def _summary(change: Mapping[str, Any]) -> str:
+    if change.get("event"):
+        when = _iso(change["fetched_at"])[:10]
+        return f"{change['event']} on {when}: {change.get('how') or ''}".strip().rstrip(":")
     if change.get("summary"):
         return str(change["summary"])
     text = " ".join((change.get("text") or "").split())
@@ -68,10 +80,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def recent_changes(source: queries.Source, *, limit: int = FEED_ENTRIES) -> list[dict[str, Any]]:
-    """Return the ``limit`` most recently fetched new or changed versions, newest first.
+    """Return the ``limit`` latest changes, newest first: versions, removals, restorations.
 
     Every version is a change by construction (the archive adds one only when the content
-    changed), so this reads ``versions`` alone, joined to its article for URL and site.
+    changed), so versions are read alone, joined to their article for URL and site; removals
+    and restorations come from ``archive.events`` and carry ``event`` ("removed"/"restored").
     """
     query = (
         select(
@@ -92,7 +105,19 @@ def recent_changes(source: queries.Source, *, limit: int = FEED_ENTRIES) -> list
     )
     with queries.connection(source) as conn:
         rows = conn.execute(query).all()
-    return [dict(row._mapping) | {"fetched_at": queries.iso(row.fetched_at)} for row in rows]
+        happened = recent_events(conn, limit=limit)
+    found = [dict(row._mapping) | {"fetched_at": queries.iso(row.fetched_at)} for row in rows]
+    found += [
+        {
+            **event,
+            "event": event["kind"],
+            "event_id": event["id"],
+            "fetched_at": event["happened_at"],
+        }
+        for event in happened
+    ]
+    found.sort(key=lambda change: _iso(change["fetched_at"]), reverse=True)
+    return found[:limit]
 
 
 def render_atom(
@@ -109,7 +134,8 @@ def render_atom(
     Each change is a mapping like those of :func:`recent_changes`: ``article_id``,
     ``version``, ``url``, ``title``, ``fetched_at`` and optionally ``site``, ``published``,
     ``revert_of``, ``text`` or ``summary``; version 1 is reported as new, later ones as
-    changed (or reverted). ``page_url`` gives the web page of a change
+    changed (or reverted), and a change with ``event`` as the article's removal or return
+    (with ``event_id`` and ``how``). ``page_url`` gives the web page of a change
     (the server passes one; the command line has none). ``updated`` defaults to the newest
     entry, so that an unchanged archive yields a byte-identical feed.
     """
@@ -126,7 +152,9 @@ def render_atom(
         _sub(feed, "link", rel="self", type="application/atom+xml", href=xml_safe(self_url))
     for change, stamp in zip(changes, stamps, strict=True):
         version = int(change["version"])
-        if version == 1:
+        if change.get("event"):
+            label = LABEL_REMOVED if change["event"] == "removed" else LABEL_RESTORED
+        elif version == 1:
             label = "ใหม่ (new)"
         elif change.get("revert_of"):
             label = f"ย้อนกลับ (reverted to v{change['revert_of']}, v{version})"
@@ -134,7 +162,11 @@ def render_atom(
             label = f"แก้ไข (changed, v{version})"
         entry = _sub(feed, "entry")
         _sub(entry, "title", f"[{label}] {change.get('title') or change.get('url') or ''}")
-        _sub(entry, "id", entry_id(int(change["article_id"]), version))
+        article_id = int(change["article_id"])
+        if change.get("event"):
+            _sub(entry, "id", event_entry_id(article_id, change["event"], int(change["event_id"])))
+        else:
+            _sub(entry, "id", entry_id(article_id, version))
         _sub(entry, "updated", stamp)
         if change.get("published"):
             # a date the parser could not pin down is not worth an invalid feed

@@ -112,6 +112,33 @@ def _extraction_keys(conn: Connection) -> None:
     run_ddl(conn, "0004_extraction_keys")
 
 
+@migration("0006_removals_and_reachability")
+def _removals_and_reachability(conn: Connection) -> None:
+    """Add article events, a run's restored count and unreachable kind; date past removals.
+
+    Articles an older opdcwatch marked gone get their "removed" event at ``gone_at``, with the
+    status and run of the gone capture that marked them, so the feed and the article pages
+    tell their removal like any later one.
+    """
+    run_ddl(conn, "0006_removals_and_reachability")
+    conn.execute(
+        text(
+            "INSERT INTO article_events (article_id, run_id, happened_at, kind, status) "
+            "SELECT a.id, c.run_id, a.gone_at, 'removed', c.status FROM articles a "
+            "LEFT JOIN captures c ON c.id = ("
+            "SELECT min(g.id) FROM captures g WHERE g.article_id = a.id "
+            "AND g.status IN (404, 410) AND g.fetched_at >= a.gone_at) "
+            "WHERE a.gone_at IS NOT NULL ORDER BY a.gone_at, a.id"
+        )
+    )
+
+
+@migration("0007_run_worker")
+def _run_worker(conn: Connection) -> None:
+    """Name the worker of each run, for crawls a cluster of ``opdcwatch worker`` runs."""
+    run_ddl(conn, "0007_run_worker")
+
+
 def applied_migrations(conn: Connection) -> dict[int, str]:
     """Return {version: name} of the migrations recorded in the database."""
     if not inspect(conn).has_table("schema_version"):

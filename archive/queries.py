@@ -89,8 +89,13 @@ def list_articles(
     changed_since: datetime | None = None,
     limit: int | None = None,
     offset: int = 0,
+    gone: bool | None = None,
 ) -> list[dict[str, Any]]:
-    """Return articles, most recently changed first, with their latest title and date."""
+    """Return articles, most recently changed first, with their latest title and date.
+
+    ``gone=True`` lists only the articles gone from their site, most recently removed first;
+    ``gone=False`` only those still there.
+    """
     query = (
         select(
             articles.c.id,
@@ -109,6 +114,13 @@ def list_articles(
         .order_by(articles.c.last_changed.desc(), articles.c.id.desc())
         .offset(offset)
     )
+    if gone:
+        latest_removed = (articles.c.gone_at.desc(), articles.c.id.desc())
+        query = (
+            query.where(articles.c.gone_at.is_not(None)).order_by(None).order_by(*latest_removed)
+        )
+    elif gone is not None:
+        query = query.where(articles.c.gone_at.is_(None))
     if site is not None:
         query = query.where(sites.c.name == site)
     if changed_since is not None:
@@ -263,8 +275,11 @@ def list_runs(
             "changed": r.changed,
             "unchanged": r.unchanged,
             "gone": r.gone,
+            "restored": r.restored,
             "errors": r.errors,
             "error_text": r.error_text,
+            "unreachable": r.unreachable,
+            "worker": r.worker,
         }
         for r in rows
     ]

@@ -32,7 +32,7 @@ from archive.bodies import store_body
 from archive.constants import PAGE_STATUSES
 from archive.exceptions import ArchiveError
 from archive.prepared import Prepared
-from archive.schema import UTCDateTime, articles, bodies, captures, sites, versions
+from archive.schema import UTCDateTime, article_events, articles, bodies, captures, sites, versions
 from parsers.article import Article
 
 
@@ -53,6 +53,7 @@ class ArticleState:
     baseline_hash: str | None = None
     baseline_key: str | None = None
     latest_version_capture: int | None = None  # the capture the latest version was read from
+    gone_at: datetime | None = None
     # answered by the same query, for the digest and content hash of the fetch being recorded
     digest: str | None = None
     body_stored: bool = False
@@ -84,6 +85,7 @@ _STATE = Prepared(
         articles.c.last_checked,
         articles.c.version_count,
         articles.c.ref_digest,
+        articles.c.gone_at,
         sites.c.ref_digest.label("site_ref"),
         sites.c.name.label("site_name"),
         versions.c.content_hash,
@@ -97,6 +99,10 @@ _STATE = Prepared(
     .join(sites, sites.c.id == articles.c.site_id)
     .outerjoin(versions, versions.c.id == articles.c.latest_version_id)
     .where(articles.c.url == bindparam("url"))
+)
+# PostgreSQL: held until the recording commits, so that writers of one article take turns
+_LOCK_ARTICLE = Prepared(
+    select(articles.c.id).where(articles.c.url == bindparam("url")).with_for_update()
 )
 _SEEN_DIGEST = Prepared(
     select(captures.c.id)
@@ -190,6 +196,7 @@ _INSERT_VERSION = _inserting(
     "extraction_key",
 )
 _INSERT_SITE = _inserting(sites, "name")
+_INSERT_EVENT = _inserting(article_events, "article_id run_id happened_at kind status location")
 
 
 def new_id(result: CursorResult) -> int:
@@ -206,6 +213,18 @@ def _insert(conn: Connection, statement: Prepared, values: dict[str, Any]) -> in
     if key is None:
         raise ArchiveError("the database returned no id for a new row")
     return int(key)
+
+
+def lock_article(conn: Connection, canon: str) -> None:
+    """Lock the article's row (if it exists) until the transaction ends.
+
+    On PostgreSQL, writers recording one article at once would otherwise all read the same
+    ``version_count`` and number their versions alike; locked, the next writer waits and then
+    reads what the first committed. SQLite needs nothing: ``BEGIN IMMEDIATE`` already lets one
+    writer in at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        _LOCK_ARTICLE.run(conn, {"url": canon})
 
 
 def read_state(
@@ -234,6 +253,7 @@ def read_state(
         baseline_hash=row.baseline_hash,
         baseline_key=row.baseline_key,
         latest_version_capture=row.capture_id,
+        gone_at=row.gone_at,
         digest=digest,
         body_stored=bool(row.body_stored),
         content_hash=content_hash,
@@ -295,6 +315,25 @@ def mark_gone(conn: Connection, state: ArticleState, fetched_at: datetime) -> No
     """Mark the article gone since ``fetched_at`` unless it already was."""
     checked = max(state.last_checked, fetched_at)
     _GONE.run(conn, {"p_id": state.article_id, "p_at": fetched_at, "p_checked": checked})
+
+
+def add_event(
+    conn: Connection,
+    state: ArticleState,
+    kind: str,
+    capture: dict[str, Any],
+    location: str | None = None,
+) -> None:
+    """Date a removal or restoration of the article: the fetch ``capture`` describes saw it."""
+    values = {
+        "article_id": state.article_id,
+        "run_id": capture["run_id"],
+        "happened_at": capture["fetched_at"],
+        "kind": kind,
+        "status": capture["status"],
+        "location": location,
+    }
+    _insert(conn, _INSERT_EVENT, values)
 
 
 def ensure_site(conn: Connection, name: str) -> tuple[int, str | None]:

@@ -2,7 +2,8 @@
 
 ``versions`` is append-only: a row is written once and never updated. ``articles`` holds the
 mutable state of each URL (last checked, gone, pointer to its latest version) so that listing
-100,000 articles needs no aggregate over the versions. Raw bodies live once per digest in
+100,000 articles needs no aggregate over the versions; ``article_events`` dates each removal
+and restoration, which that state forgets. Raw bodies live once per digest in
 ``bodies``; every fetch that produced something new is a row in ``captures``.
 
 Every table of the database is declared here and created by a named migration
@@ -97,6 +98,10 @@ runs = Table(
     Column("gone", Integer, nullable=False, default=0),
     Column("errors", Integer, nullable=False, default=0),
     Column("error_text", Text, nullable=True),
+    # added by 0006: articles that came back; why a run reached no server at all (DNS, ...)
+    Column("restored", Integer, nullable=False, default=0),
+    Column("unreachable", String(20), nullable=True),
+    Column("worker", String(255), nullable=True),  # who ran it, in a cluster (added by 0007)
 )
 
 articles = Table(
@@ -165,6 +170,21 @@ versions = Table(
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     Index("ix_versions_content_hash", "content_hash"),
     Index("ix_versions_fetched", "fetched_at", "id"),  # the feed: newest changes first
+)
+
+article_events = Table(  # each removal and restoration of an article, with the run that saw it
+    "article_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
+    Column("happened_at", UTCDateTime, nullable=False),
+    Column("kind", String(20), nullable=False),  # "removed" or "restored"
+    Column("status", Integer, nullable=True),  # the HTTP status that said so (404, 302, 200, 304)
+    Column("location", Text, nullable=True),  # where a removing redirect went
+    Index("ix_article_events_happened", "happened_at", "id"),
+    Index("ix_article_events_run", "run_id"),
+    Index("ix_article_events_article", "article_id", "id"),
 )
 
 # --- the scheduling daemon's state (crawler.monitor), in the same database -----------------

@@ -8,6 +8,8 @@ fetch changed is decided by the parsers' ``content_hash``, never by the raw byte
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +21,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from archive import recording as rec
 from archive.bodies import digest_of, load_body
-from archive.constants import GONE_STATUSES, PAGE_STATUSES, RUN_COUNT_KEYS, RUN_OUTCOMES
+from archive.constants import (
+    EVENT_REMOVED,
+    EVENT_RESTORED,
+    GONE_STATUSES,
+    PAGE_STATUSES,
+    REDIRECT_STATUSES,
+    RUN_COUNT_KEYS,
+    RUN_OUTCOMES,
+)
 from archive.db import SQLITE_BEGIN_OPTION, create_archive_engine, resolve_url
 from archive.exceptions import (
     ArchiveError,
@@ -44,7 +54,12 @@ from parsers.options import DEFAULT_OPTIONS, ParseOptions
 
 logger = logging.getLogger(__name__)
 
-_WRITE_ATTEMPTS = 3
+# a recording that lost a race to a concurrent writer is run again, up to this many times
+_WRITE_ATTEMPTS = 10
+_RETRY_PAUSE = 0.005  # seconds, doubled per attempt and jittered, so racers fall out of step
+_RETRY_PAUSE_MAX = 0.5
+# PostgreSQL SQLSTATEs of a transaction that lost to another and is safe to run again
+_CONFLICT_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 # the validators of the article's latest page capture, asked before every re-fetch
 _VALIDATORS = Prepared(
     select(captures.c.etag, captures.c.last_modified)
@@ -71,7 +86,9 @@ class RecordResult:
     a changed page went back to the content of that earlier version. ``article_id`` is None
     only for a 404/410 of a URL the archive never held. ``rebaselined`` is set on an
     "unchanged" fetch whose hash differed only because a newer parser (or other options) read
-    it: the stored version, read again today, gives the same hash.
+    it: the stored version, read again today, gives the same hash. ``event`` is "removed" when
+    this fetch found the article gone and it was not, "restored" when a gone article answered
+    again.
     """
 
     outcome: str
@@ -79,6 +96,19 @@ class RecordResult:
     version: int | None
     revert_of: int | None = None
     rebaselined: bool = False
+    event: str | None = None
+
+
+def _conflict(exc: DBAPIError) -> bool:
+    """True for an error a concurrent writer caused, which the same work, run again, avoids.
+
+    A unique key another writer filled first (a new article, site or body), a deadlock or a
+    serialization failure: the transaction was rolled back whole, and running it again reads
+    what the other writer committed.
+    """
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _CONFLICT_STATES
 
 
 def _describe(exc: BaseException) -> str:
@@ -164,10 +194,14 @@ class Archive:
             try:
                 with self.writing() as conn:
                     return work(conn)
-            except IntegrityError as exc:
+            except (IntegrityError, DatabaseUnavailableError) as exc:
+                cause = exc if isinstance(exc, IntegrityError) else exc.__cause__
+                if not isinstance(cause, DBAPIError) or not _conflict(cause):
+                    raise
                 if attempt == _WRITE_ATTEMPTS:
-                    raise ArchiveError(f"cannot record {what}: {_describe(exc)}") from exc
+                    raise ArchiveError(f"cannot record {what}: {_describe(cause)}") from exc
                 logger.info("concurrent write while recording %s; retrying", what)
+                time.sleep(random.uniform(0, min(_RETRY_PAUSE * 2**attempt, _RETRY_PAUSE_MAX)))
         raise AssertionError("unreachable")
 
     # -- recording ---------------------------------------------------------------------------
@@ -189,14 +223,17 @@ class Archive:
 
         A version is added only when the article's content hash differs from its baseline
         (the latest version's hash, see :func:`_record_fetch`); a 404/410 marks the article
-        gone. ``article=None`` parses ``body``. ``options`` are what ``article`` was (or
-        ``body`` is to be) parsed with; None asks ``options_for``.
+        gone, and so does a redirect (3xx, its ``Location`` kept), which callers record only
+        when it took the article away to the site's home or a listing page. ``article=None``
+        parses ``body``. ``options`` are what ``article`` was (or ``body`` is to be) parsed
+        with; None asks ``options_for``.
         """
         fetched_at = as_utc(fetched_at)
         canon = canonical_url(url)
         pairs = header_pairs(headers)
         digest = digest_of(body)
-        if status not in PAGE_STATUSES and status not in GONE_STATUSES:
+        removed = status in GONE_STATUSES or status in REDIRECT_STATUSES
+        if status not in PAGE_STATUSES and not removed:
             raise InvalidInputError(f"HTTP status {status} for {url}: neither a page nor gone")
         capture = {
             "url": url,
@@ -209,9 +246,10 @@ class Archive:
             "run_id": run_id,
         }
         site_name = site or site_from_url(canon)
-        if status in GONE_STATUSES:
+        if removed:
+            location = header_value(pairs, "Location") if status in REDIRECT_STATUSES else None
             return self._transact(
-                lambda conn: _record_gone(conn, canon, site_name, body, capture), canon
+                lambda conn: _record_gone(conn, canon, site_name, body, capture, location), canon
             )
 
         def options_of(site_filed: str) -> ParseOptions:
@@ -234,15 +272,21 @@ class Archive:
     def record_not_modified(
         self, *, url: str, fetched_at: datetime | None = None, run_id: int | None = None
     ) -> RecordResult:
-        """Record a 304 answer: the article is unchanged and still there; nothing is parsed."""
+        """Record a 304 answer: the article is unchanged and there (again, if it was gone)."""
         fetched_at = as_utc(fetched_at)
         canon = canonical_url(url)
         with self.writing() as conn:
+            rec.lock_article(conn, canon)
             state = rec.read_state(conn, canon)
             if state is None:
                 raise NotFoundError(f"304 for {url}, which the archive does not hold")
             rec.mark_present(conn, state, fetched_at)
-            return RecordResult("unchanged", state.article_id, state.version_count)
+            event = None
+            if state.gone_at is not None:
+                answer = {"run_id": run_id, "fetched_at": fetched_at, "status": 304}
+                rec.add_event(conn, state, EVENT_RESTORED, answer)
+                event = EVENT_RESTORED
+            return RecordResult("unchanged", state.article_id, state.version_count, event=event)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """Return If-None-Match / If-Modified-Since for a re-fetch of ``url`` ({} if unknown)."""
@@ -257,12 +301,12 @@ class Archive:
 
     # -- runs --------------------------------------------------------------------------------
 
-    def start_run(self, site: str) -> int:
-        """Open a crawl run for ``site`` and return its id."""
+    def start_run(self, site: str, *, worker: str | None = None) -> int:
+        """Open a crawl run for ``site`` and return its id; ``worker`` names who runs it."""
 
         def start(conn: Connection) -> int:
             site_id, _ = rec.ensure_site(conn, site)
-            values = {"site_id": site_id, "started_at": datetime.now(UTC)}
+            values = {"site_id": site_id, "started_at": datetime.now(UTC), "worker": worker}
             return rec.new_id(conn.execute(runs.insert(), values))
 
         return self._transact(start, f"the start of a run of {site}")
@@ -274,8 +318,13 @@ class Archive:
         outcome: str,
         counts: Mapping[str, int],
         errors: Sequence[str] = (),
+        unreachable: str | None = None,
     ) -> None:
-        """Close a run with its outcome ("ok", "failed", "interrupted"), counts and errors."""
+        """Close a run with its outcome ("ok", "failed", "interrupted"), counts and errors.
+
+        ``unreachable`` names the kind of network error ("DNS", "refused", "timeout", "TLS")
+        when the run got no answer at all from the site.
+        """
         if outcome not in RUN_OUTCOMES:
             raise InvalidInputError(
                 f"unknown run outcome {outcome!r}: use one of {', '.join(sorted(RUN_OUTCOMES))}"
@@ -296,6 +345,7 @@ class Archive:
                     finished_at=datetime.now(UTC),
                     outcome=outcome,
                     error_text="\n".join(errors) or None,
+                    unreachable=unreachable,
                     **values,
                 )
             )
@@ -349,6 +399,7 @@ def _record_fetch(
     new hash and no version is added (no version storm after an upgrade).
     """
     fetched_at, digest = capture["fetched_at"], capture["digest"]
+    rec.lock_article(conn, canon)
     state = rec.read_state(conn, canon, digest, article.content_hash if article else None)
     if state is not None and rec.is_known_capture(conn, state, digest, fetched_at):
         rec.touch(conn, state.article_id, fetched_at)
@@ -362,25 +413,41 @@ def _record_fetch(
         rec.add_version(conn, state, capture_id, article, fetched_at, None, key)
         return RecordResult("new", state.article_id, 1)
     capture_id = rec.add_capture(conn, state, body, capture)
+    event = None
+    if state.gone_at is not None:  # each path below clears gone_at
+        rec.add_event(conn, state, EVENT_RESTORED, capture)
+        event = EVENT_RESTORED
     if article.content_hash == state.baseline_hash:
         rec.mark_present(conn, state, fetched_at, key)
-        return RecordResult("unchanged", state.article_id, state.version_count)
+        return RecordResult("unchanged", state.article_id, state.version_count, event=event)
     if state.baseline_key != key and _rederive(conn, state, options) == article.content_hash:
         rec.rebaseline(conn, state, fetched_at, article.content_hash, key)
         logger.info("%s: read anew under extraction key %s, unchanged", canon, key)
-        return RecordResult("unchanged", state.article_id, state.version_count, rebaselined=True)
+        return RecordResult(
+            "unchanged", state.article_id, state.version_count, rebaselined=True, event=event
+        )
     reverted = rec.revert_of(conn, state, article.content_hash)
     number = rec.add_version(conn, state, capture_id, article, fetched_at, reverted, key)
     if reverted:
         logger.info("%s went back to version %s (now version %s)", canon, reverted, number)
-    return RecordResult("changed", state.article_id, number, reverted)
+    return RecordResult("changed", state.article_id, number, reverted, event=event)
 
 
 def _record_gone(
-    conn: Connection, canon: str, site_name: str, body: bytes, capture: dict[str, Any]
+    conn: Connection,
+    canon: str,
+    site_name: str,
+    body: bytes,
+    capture: dict[str, Any],
+    location: str | None,
 ) -> RecordResult:
-    """Record a 404/410 inside the caller's transaction: mark the article, keep everything."""
+    """Record a 404/410 or a removing redirect inside the caller's transaction.
+
+    The article is marked gone, never deleted, and the removal dated by an event; an answer
+    older than the article's last check (an old WARC imported late) is kept as history only.
+    """
     fetched_at = capture["fetched_at"]
+    rec.lock_article(conn, canon)
     state = rec.read_state(conn, canon, capture["digest"])
     if state is None:
         if not rec.has_orphan_capture(conn, capture):
@@ -389,9 +456,17 @@ def _record_gone(
             rec.insert_capture(conn, capture, None)
             logger.info("%s is gone and was never archived", canon)
         return RecordResult("gone", None, None)
-    if state.latest_capture_digest == capture["digest"]:
-        rec.touch(conn, state.article_id, fetched_at)
-    else:
+    gone = RecordResult("gone", state.article_id, state.version_count)
+    known = rec.is_known_capture(conn, state, capture["digest"], fetched_at)
+    if known and fetched_at <= state.last_checked:
+        return gone  # this very answer was recorded before (a re-run import)
+    if not known:
         rec.add_capture(conn, state, body, capture)
-        rec.mark_gone(conn, state, fetched_at)
-    return RecordResult("gone", state.article_id, state.version_count)
+    if fetched_at < state.last_checked:
+        return gone
+    if state.gone_at is not None:
+        rec.touch(conn, state.article_id, fetched_at)
+        return gone
+    rec.mark_gone(conn, state, fetched_at)
+    rec.add_event(conn, state, EVENT_REMOVED, capture, location)
+    return RecordResult("gone", state.article_id, state.version_count, event=EVENT_REMOVED)

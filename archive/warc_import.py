@@ -5,6 +5,10 @@ Each HTML ``response`` record becomes a capture at its WARC-Date, recorded throu
 an interrupted import is resumed by running it again. ``revisit`` records are resolved
 through the payload digest of a response earlier in the same file. A record that does not
 parse is counted and logged; it never stops the import.
+
+Real WARCs are not always well-formed: the ClueWeb09 sample dates every record
+"2008-10-294T05:21:46-0700". A record whose WARC-Date does not parse is dated by its HTTP
+``Date`` header, else by the file's own time (its mtime), and the summary says how many.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -21,7 +27,7 @@ from warcio.recordloader import ArcWarcRecord
 from archive.bodies import digest_of, load_body
 from archive.constants import GONE_STATUSES, PAGE_STATUSES
 from archive.exceptions import InvalidInputError
-from archive.inputs import parse_timestamp
+from archive.inputs import as_utc, parse_timestamp
 from archive.store import Archive
 from parsers import sniff_kind
 from parsers.exceptions import OpdcwatchError
@@ -41,7 +47,12 @@ class ImportReport:
 
     def summary(self) -> str:
         keys = ("new", "changed", "unchanged", "gone", "skipped", "errors")
-        return ", ".join(f"{self.counts[k]} {k}" for k in keys)
+        text = ", ".join(f"{self.counts[k]} {k}" for k in keys)
+        for source, words in (("http", "the HTTP Date header"), ("file", "the file's time")):
+            if self.counts[f"dated by {source}"]:
+                count = self.counts[f"dated by {source}"]
+                text += f"; {count} with a bad WARC-Date dated by {words}"
+        return text
 
 
 def _is_html(content_type: str | None) -> bool:
@@ -60,9 +71,10 @@ def import_warc(archive: Archive, path: Path | str, *, site: str | None = None) 
     report = ImportReport()
     bodies_by_payload: dict[str, str] = {}  # WARC payload digest -> our body digest
     try:
+        file_time = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream, arc2warc=True):
-                _import_record(archive, record, site, bodies_by_payload, report)
+                _import_record(archive, record, site, bodies_by_payload, report, file_time)
     except ArchiveLoadFailed as exc:
         if not report.counts:
             raise InvalidInputError(f"{path} is not a WARC file: {exc}") from exc
@@ -74,12 +86,31 @@ def import_warc(archive: Archive, path: Path | str, *, site: str | None = None) 
     return report
 
 
+def capture_time(record: ArcWarcRecord, file_time: datetime) -> tuple[datetime, str]:
+    """Return when ``record`` was captured and the source: "warc", "http" or "file".
+
+    The WARC-Date if it parses, else the HTTP ``Date`` header, else ``file_time``.
+    """
+    try:
+        return parse_timestamp(record.rec_headers.get_header("WARC-Date") or ""), "warc"
+    except InvalidInputError:
+        pass
+    http_date = record.http_headers.get_header("Date") if record.http_headers else None
+    if http_date:
+        try:
+            return as_utc(parsedate_to_datetime(http_date)), "http"
+        except (TypeError, ValueError, IndexError):
+            logger.debug("unreadable HTTP Date %r", http_date)
+    return file_time, "file"
+
+
 def _import_record(
     archive: Archive,
     record: ArcWarcRecord,
     site: str | None,
     bodies_by_payload: dict[str, str],
     report: ImportReport,
+    file_time: datetime,
 ) -> None:
     """Record one WARC record if it is an HTML page (or a 404/410); count what happened."""
     if record.rec_type not in ("response", "revisit") or record.http_headers is None:
@@ -87,7 +118,7 @@ def _import_record(
     url = record.rec_headers.get_header("WARC-Target-URI")
     http = record.http_headers
     content_type = http.get_header("Content-Type")
-    if not url or (record.rec_type == "response" and content_type and not _is_html(content_type)):
+    if not url or (content_type and not _is_html(content_type)):  # images, scripts, styles
         report.counts["skipped"] += 1
         return
     try:
@@ -95,7 +126,15 @@ def _import_record(
         if status not in PAGE_STATUSES and status not in GONE_STATUSES:  # redirects, errors
             report.counts["skipped"] += 1
             return
-        fetched_at = parse_timestamp(record.rec_headers.get_header("WARC-Date") or "")
+        fetched_at, dated_by = capture_time(record, file_time)
+        if dated_by != "warc":
+            report.counts[f"dated by {dated_by}"] += 1
+            logger.info(
+                "%s: bad WARC-Date %r, dated by %s",
+                url,
+                record.rec_headers.get_header("WARC-Date"),
+                "its HTTP Date header" if dated_by == "http" else "the file's time",
+            )
         payload_digest = record.rec_headers.get_header("WARC-Payload-Digest")
         if record.rec_type == "response":
             body = record.content_stream().read()

@@ -33,6 +33,7 @@ LOCAL_CONFIG = "opdcwatch.toml"
 CONFIG_ENV = "OPDCWATCH_CONFIG"
 NOTIFY_ENV = "OPDCWATCH_NOTIFY"
 _URL_SPLIT_RE = re.compile(r"[\s,]+")
+QUEUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,19 @@ class HealthConfig:
     """Thresholds of the health rules (see ``crawler.monitor.health``)."""
 
     failures_in_a_row: int
+    unreachable_runs: int
     baseline_runs: int
     empty_body_chars: int
     shrink_ratio: float
     empty_share: float
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """The crawl queue of a cluster (``crawler.monitor.queue``); durations in seconds."""
+
+    queue: str = "opdcwatch"
+    visibility_timeout: int = 30
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class Config:
     scheduler: SchedulerConfig
     health: HealthConfig
     source: str | None = None
+    cluster: ClusterConfig = ClusterConfig()
 
 
 def _defaults() -> dict[str, Any]:
@@ -161,6 +172,13 @@ def _urls(value: Any, source: str) -> tuple[str, ...]:
     return tuple(u.strip() for u in value if u.strip())
 
 
+def _visibility_timeout(cluster: Mapping[str, Any], source: str) -> int:
+    seconds = _duration(cluster, "visibility_timeout", source)
+    if seconds < 3:  # its worker refreshes a running crawl's message every third of it
+        raise ConfigError(f"{source}: cluster.visibility_timeout must be at least 3 s")
+    return seconds
+
+
 def split_urls(text: str) -> tuple[str, ...]:
     """Split ``$OPDCWATCH_NOTIFY``: apprise URLs separated by spaces, commas or newlines."""
     return tuple(part for part in _URL_SPLIT_RE.split(text) if part)
@@ -187,6 +205,9 @@ def load_config(
         _overlay(data, user, source)
         logger.debug("config read from %s", file)
     notify, sched, health = data["notify"], data["scheduler"], data["health"]
+    cluster = data["cluster"]
+    if not isinstance(cluster["queue"], str) or not QUEUE_RE.match(cluster["queue"]):
+        raise ConfigError(f"{source}: cluster.queue must be a name such as 'opdcwatch'")
     urls = _urls(notify["urls"], source)
     if env.get(NOTIFY_ENV, "").strip():
         urls = split_urls(env[NOTIFY_ENV])
@@ -220,10 +241,15 @@ def load_config(
         ),
         health=HealthConfig(
             failures_in_a_row=_number(health, "failures_in_a_row", source, int, 1, 1000),
+            unreachable_runs=_number(health, "unreachable_runs", source, int, 1, 1000),
             baseline_runs=_number(health, "baseline_runs", source, int, 1, 1000),
             empty_body_chars=_number(health, "empty_body_chars", source, int, 0),
             shrink_ratio=_number(health, "shrink_ratio", source, float, 0.0, 1.0),
             empty_share=_number(health, "empty_share", source, float, 0.0, 1.0),
         ),
         source=str(file) if file else None,
+        cluster=ClusterConfig(
+            queue=cluster["queue"],
+            visibility_timeout=_visibility_timeout(cluster, source),
+        ),
     )

@@ -41,7 +41,9 @@ BINARY_EXTENSIONS = (
 HANDLED_STATUSES = (304, 404, 410)
 GONE_STATUSES = frozenset({404, 410})
 
-# Counter names, in the order the progress and summary lines print them.
-COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "errors")
+# Counter names, in the order the progress and summary lines print them. ``gone`` counts the
+# articles removed in this crawl, ``restored`` the gone ones that answered again; an article
+# still gone since an earlier crawl is ``unchanged``.
+COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
 EXTRA_COUNT_KEYS = ("filtered", "skipped", "rebaselined")
 STATS_PREFIX = "opdcwatch/"

@@ -86,3 +86,9 @@ class CrawlTimeoutError(CrawlProcessError):
         self.limit = limit
         self.summary = summary
         super().__init__(f"{label}: the crawl was stopped after its time limit of {limit:g} s")
+
+
+class ClusterError(CrawlerError):
+    """Raised by ``crawler.monitor.queue`` and ``crawler.monitor.worker`` when a cluster cannot
+    run: Celery not installed, a broker URL of an unknown kind or that does not answer, an
+    archive that is not PostgreSQL, a crawl the broker would not take."""

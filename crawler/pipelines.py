@@ -3,6 +3,10 @@
 The archive's writes are blocking; Scrapy calls ``process_item`` in the reactor thread, one
 page at a time, so a page is committed (or counted as an error) before the next is handled and
 a crawl killed at any moment loses nothing already recorded.
+
+At the end it closes the run: its outcome (a crawl whose every start request failed has
+failed, and one that got no answer at all names the network error), its counts, and the
+articles it found removed or restored, for the summary the crawl command prints.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.events import how
 from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS, STATS_PREFIX
 from crawler.items import PageItem
 from parsers.exceptions import OpdcwatchError
@@ -25,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 # Scrapy close reasons that mean the crawl was stopped rather than finished.
 INTERRUPTED_REASONS = frozenset({"shutdown", "cancelled"})
+# how an article event counts in the run
+EVENT_COUNTS = {"removed": "gone", "restored": "restored"}
 
 
 def run_outcome(reason: str) -> str:
@@ -43,6 +50,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.run_id: Any = None
         self.started = time.monotonic()
+        self.events: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -72,7 +80,8 @@ class ArchivePipeline:
         self.started = time.monotonic()
         if getattr(spider, "archive", None) is None:
             return
-        self.run_id = self.archive.start_run(spider.name)
+        worker = self.crawler.settings.get("OPDCWATCH_WORKER") or None
+        self.run_id = self.archive.start_run(spider.name, worker=worker)
         spider.run_id = self.run_id
         logger.info("%s: run %s started", spider.name, self.run_id)
 
@@ -102,8 +111,11 @@ class ArchivePipeline:
             return item
         if result.outcome == "gone" and result.article_id is None:
             self.count("skipped")  # a dead link to a page the archive never held
+        elif result.event:
+            self.count(EVENT_COUNTS[result.event])
+            self.note_event(item, result.event, fetched_at)
         else:
-            self.count(result.outcome)
+            self.count("unchanged" if result.outcome == "gone" else result.outcome)
         if result.rebaselined:
             self.count("rebaselined")
         if item.not_modified:
@@ -113,8 +125,24 @@ class ArchivePipeline:
         )
         return item
 
+    def note_event(self, item: PageItem, event: str, fetched_at: datetime) -> None:
+        status = 304 if item.not_modified else item.status
+        self.events.append(
+            {
+                "kind": event,
+                "url": item.url,
+                "happened_at": fetched_at.isoformat(timespec="seconds"),
+                "how": how(event, status, item.headers.get("Location")),
+            }
+        )
+        logger.info("%s: %s %s", self.crawler.spider.name, event, item.url)
+
     def spider_closed(self, spider: Any, reason: str) -> None:
         outcome = run_outcome(reason)
+        failure = spider.start_failure() if outcome != "interrupted" else None
+        if failure:
+            outcome = "failed"
+        unreachable = spider.unreachable() if failure else None
         counts = self.counts()
         stats = self.crawler.stats
         spider.result = {
@@ -122,6 +150,14 @@ class ArchivePipeline:
             "run_id": self.run_id,
             "outcome": outcome,
             "reason": reason,
+            "failure": failure,
+            "unreachable": unreachable,
+            "events": self.events,
+            "revisits": {
+                "known": spider.revisit_plan.known,
+                "due": spider.revisit_plan.due,
+                "requested": stats.get_value(f"{STATS_PREFIX}revisits", 0),
+            },
             "counts": counts,
             "not_modified": stats.get_value(f"{STATS_PREFIX}not_modified", 0),
             "conditional_requests": stats.get_value(f"{STATS_PREFIX}conditional_requests", 0),
@@ -138,6 +174,7 @@ class ArchivePipeline:
                 outcome=outcome,
                 counts={key: counts[key] for key in COUNT_KEYS},
                 errors=tuple(spider.errors),
+                unreachable=unreachable,
             )
         except (OpdcwatchError, SQLAlchemyError) as exc:
             logger.error(

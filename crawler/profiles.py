@@ -1,7 +1,8 @@
 """Site profiles: what to crawl on one site, as data (TOML) rather than code.
 
 A profile names its start sources (start pages, RSS/Atom feeds, sitemaps), which links to
-follow and which are articles, an optional keyword filter, selectors and Scrapy settings. The
+follow and which are articles, an optional keyword filter, selectors, Scrapy settings and how
+often known articles are fetched again (``[revisit]``, see ``crawler.revisit``). The
 bundled profiles live in ``crawler/sites/``; users add theirs with ``--profile FILE`` or
 ``--sites DIR``. A user profile with a bundled profile's name replaces it.
 """
@@ -22,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
 from crawler.monitor.triggers import parse_schedule
+from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
 from parsers import ParseOptions
 from parsers.exceptions import SelectorError
@@ -41,8 +43,24 @@ LIST_FIELDS = (
     "keywords",
 )
 KNOWN_FIELDS = frozenset(
-    {"name", "description", "schedule", "max_pages", "selectors", "settings", *LIST_FIELDS}
+    {
+        "name",
+        "description",
+        "schedule",
+        "max_pages",
+        "selectors",
+        "settings",
+        "revisit",
+        *LIST_FIELDS,
+    }
 )
+# [revisit] keys -> (lowest, highest) accepted value; see crawler.revisit
+REVISIT_BOUNDS = {
+    "recent_days": (0.0, 3650.0),
+    "max_days": (0.0, 3650.0),
+    "quiet_share": (0.0, 10.0),
+    "crawl_share": (0.0, 1.0),
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,7 @@ class SiteProfile:
     max_pages: int | None = None
     selectors: Mapping[str, str] | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
+    revisit: RevisitPolicy = DEFAULT_POLICY
     bundled: bool = False
 
     @cached_property
@@ -168,6 +187,24 @@ def _settings(data: dict[str, Any], source: str) -> Mapping[str, Any]:
     return dict(value)
 
 
+def _revisit(data: dict[str, Any], source: str) -> RevisitPolicy:
+    value = data.get("revisit", {})
+    if not isinstance(value, dict):
+        raise ProfileError(source, "must be a table", "revisit")
+    chosen: dict[str, float] = {}
+    for key, number in value.items():
+        if key not in REVISIT_BOUNDS:
+            known = ", ".join(REVISIT_BOUNDS)
+            raise ProfileError(source, f"unknown key (known: {known})", f"revisit.{key}")
+        low, high = REVISIT_BOUNDS[key]
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise ProfileError(source, "must be a number", f"revisit.{key}")
+        if not low <= number <= high:
+            raise ProfileError(source, f"must be between {low:g} and {high:g}", f"revisit.{key}")
+        chosen[key] = float(number)
+    return RevisitPolicy(**chosen)
+
+
 def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -> SiteProfile:
     """Validate a parsed TOML table and return the profile; ProfileError names the field."""
     unknown = sorted(set(data) - KNOWN_FIELDS)
@@ -208,6 +245,7 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         max_pages=max_pages,
         selectors=_selectors(data, source),
         settings=_settings(data, source),
+        revisit=_revisit(data, source),
         bundled=bundled,
     )
 

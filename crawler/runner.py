@@ -7,6 +7,11 @@ starts ``python -m crawler.runner`` and reads its JSON summary.
 Every crawl has a JOBDIR (Scrapy's on-disk queue and the spider's state), one per profile:
 ``<folder of the SQLite file>/jobs/<name>`` for a SQLite archive, else ``./data/jobs/<name>``.
 A crawl that finishes removes it; a stopped one leaves it for ``--resume``.
+
+Scrapy and Twisted log through the caller's root handler: at the default verbosity only
+opdcwatch's own warnings reach the terminal, and Scrapy's tracebacks and warnings (a site that
+does not resolve makes several) are shown from ``-v`` on; ``-s LOG_FILE=PATH`` keeps all of
+it, at ``LOG_LEVEL`` (INFO), in a file.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,8 +41,13 @@ logger = logging.getLogger(__name__)
 DEFAULT_JOBS_ROOT = Path("data") / "jobs"
 SUMMARY_MARKER = "OPDCWATCH-SUMMARY "
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+OWN_LOGGERS = frozenset({"crawler", "archive", "parsers"})
+EVENTS_SHOWN = 20  # removed / restored articles listed under a site's summary line
 # how often a waiting caller looks at its stop event and the time limit (seconds)
 CHILD_POLL_INTERVAL = 0.5
+# how often a child checks that its caller still lives, and how long it then has to stop
+ORPHAN_POLL_INTERVAL = 0.5
+ORPHAN_GRACE = 5.0
 
 
 @dataclass
@@ -55,6 +65,36 @@ class SiteResult:
     responses: int = 0
     elapsed: float = 0.0
     errors: list[str] = field(default_factory=list)
+    failure: str | None = None  # why the crawl failed: every start request did
+    unreachable: str | None = None  # DNS, refused, timeout, TLS: the site never answered
+    events: list[dict[str, Any]] = field(default_factory=list)  # removed / restored articles
+    revisits: dict[str, int] = field(default_factory=dict)  # known, due, requested
+
+    def details(self) -> list[str]:
+        """The lines under the site's summary line: removals, restorations, revisits left."""
+        lines = [
+            f"  {e['kind']} {e['happened_at'][:10]}: {e['url']} ({e['how']})"
+            for e in self.events[:EVENTS_SHOWN]
+        ]
+        if len(self.events) > EVENTS_SHOWN:
+            more = len(self.events) - EVENTS_SHOWN
+            lines.append(f"  … and {more} more (opdcwatch articles --gone --site {self.site})")
+        due, requested = self.revisits.get("due", 0), self.revisits.get("requested", 0)
+        if due > requested:
+            lines.append(
+                f"  revisited {requested:,} of {due:,} known articles due; "
+                "the others in the next crawls"
+            )
+        return lines
+
+    def problem(self) -> str | None:
+        """One line saying why this site's crawl failed, or None."""
+        if self.outcome != "failed":
+            return None
+        why = self.failure or self.reason or "the crawl failed"
+        if self.unreachable:
+            why = f"unreachable ({self.unreachable}): {why}"
+        return f"{self.site}: {why}"
 
 
 @dataclass
@@ -76,20 +116,29 @@ class CrawlSummary:
         return sum(site.counts.get(key, 0) for site in self.sites)
 
     def lines(self) -> list[str]:
-        """One summary line per site, then a total when there are several.
+        """One summary line per site (with its removals and restorations under it), then a
+        total when there are several.
 
         Pages fetched but not archived are listed after the outcome: ``filtered`` (no keyword
         of the profile) and ``skipped`` (not HTML, binary, refused by robots.txt).
         """
-        rows = [(s.site, s.counts, s.outcome) for s in self.sites]
+
+        def line(site: str, counts: Mapping[str, int], outcome: str) -> str:
+            extra = ", ".join(f"{key} {counts.get(key, 0)}" for key in EXTRA_COUNT_KEYS)
+            return f"{format_counts(site, dict(counts))} ({outcome}); {extra}"
+
+        lines = []
+        for site in self.sites:
+            lines.append(line(site.site, site.counts, site.outcome))
+            lines.extend(site.details())
         if len(self.sites) > 1:
             totals = {key: self.total(key) for key in (*COUNT_KEYS, *EXTRA_COUNT_KEYS)}
-            rows.append(("total", totals, self.outcome))
-        return [
-            f"{format_counts(site, counts)} ({outcome}); "
-            + ", ".join(f"{key} {counts.get(key, 0)}" for key in EXTRA_COUNT_KEYS)
-            for site, counts, outcome in rows
-        ]
+            lines.append(line("total", totals, self.outcome))
+        return lines
+
+    def problems(self) -> list[str]:
+        """One line per site whose crawl failed (for stderr)."""
+        return [line for line in (site.problem() for site in self.sites) if line]
 
     def to_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "sites": [asdict(site) for site in self.sites]}
@@ -149,17 +198,73 @@ def build_settings(
     settings.setmodule(defaults, priority="project")
     settings.set("LOG_LEVEL", log_level, priority="project")
     settings.set("LOG_FORMAT", LOG_FORMAT, priority="project")
-    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="project")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="project")  # see quiet_logging
     settings.setdict(dict(profile.settings), priority="spider")
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     settings.setdict(dict(overrides), priority="cmdline")
+    _raise_zero_delays(settings)
     return settings
+
+
+def _raise_zero_delays(settings: Any) -> None:
+    """Raise DOWNLOAD_DELAY, and any DOWNLOAD_SLOTS delay, to OPDCWATCH_MIN_DOWNLOAD_DELAY.
+
+    Why: see that setting in crawler/settings.py. AutoThrottle takes DOWNLOAD_DELAY as its
+    floor, so its delays stay positive too.
+    """
+    floor = settings.getfloat("OPDCWATCH_MIN_DOWNLOAD_DELAY")
+    if settings.getfloat("DOWNLOAD_DELAY") < floor:
+        settings.set("DOWNLOAD_DELAY", floor, priority=settings.getpriority("DOWNLOAD_DELAY"))
+    slots = settings.getdict("DOWNLOAD_SLOTS")
+    raised = {
+        key: dict(slot, delay=floor) if float(slot.get("delay", floor)) < floor else slot
+        for key, slot in slots.items()
+    }
+    if raised != slots:
+        settings.set("DOWNLOAD_SLOTS", raised, priority=settings.getpriority("DOWNLOAD_SLOTS"))
 
 
 def _log_level() -> str:
     level = logging.getLogger().getEffectiveLevel()
     return logging.getLevelName(max(level, logging.DEBUG))
+
+
+def _own_records(record: logging.LogRecord) -> bool:
+    return record.name.partition(".")[0] in OWN_LOGGERS
+
+
+@contextlib.contextmanager
+def quiet_logging(log_file: str | None = None, file_level: str = "INFO") -> Iterator[None]:
+    """Log the crawl through the root logger's handlers, Scrapy's and Twisted's records only
+    from ``-v`` (INFO) on: at the default level their tracebacks would bury the one line per
+    failure that opdcwatch prints. ``log_file`` gets every record from ``file_level`` up."""
+    if not logging.root.handlers:
+        logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    root_level = logging.root.level
+    terminal = {handler: handler.level for handler in logging.root.handlers}
+    quiet = root_level > logging.INFO
+    for handler in terminal:
+        if quiet:
+            handler.addFilter(_own_records)
+        handler.setLevel(max(handler.level, root_level))  # as before, whatever the file takes
+    file_handler = None
+    if log_file:
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        file_handler.setLevel(file_level)
+        logging.root.addHandler(file_handler)
+        logging.root.setLevel(min(root_level, file_handler.level))
+    try:
+        yield
+    finally:
+        for handler, level in terminal.items():
+            handler.removeFilter(_own_records)
+            handler.setLevel(level)
+        if file_handler is not None:
+            logging.root.removeHandler(file_handler)
+            file_handler.close()
+        logging.root.setLevel(root_level)
 
 
 def run_crawl(
@@ -184,17 +289,17 @@ def run_crawl(
     root = jobs_root_for(db_url)
     log_level = _log_level()
     base = build_settings(profiles[0], overrides, jobdir=None, log_level=log_level)
-    for handler in list(logging.root.handlers):  # Scrapy installs its own while it runs
-        logging.root.removeHandler(handler)
-    process = CrawlerProcess(base)
-    crawlers = []
-    for index, profile in enumerate(profiles):
-        jobdir = prepare_jobdir(root, profile.name, resume=resume)
-        settings = build_settings(profile, overrides, jobdir=jobdir, log_level=log_level)
-        crawler = Crawler(SiteSpider, settings, init_reactor=index == 0)
-        crawlers.append((profile, jobdir, crawler))
-        process.crawl(crawler, profile=profile, archive=archive, max_pages=max_pages)
-    process.start()
+    file_level = overrides.get("LOG_LEVEL") or "INFO"
+    with quiet_logging(base.get("LOG_FILE"), file_level):
+        process = CrawlerProcess(base)
+        crawlers = []
+        for index, profile in enumerate(profiles):
+            jobdir = prepare_jobdir(root, profile.name, resume=resume)
+            settings = build_settings(profile, overrides, jobdir=jobdir, log_level=log_level)
+            crawler = Crawler(SiteSpider, settings, init_reactor=index == 0)
+            crawlers.append((profile, jobdir, crawler))
+            process.crawl(crawler, profile=profile, archive=archive, max_pages=max_pages)
+        process.start()
     results = []
     for profile, jobdir, crawler in crawlers:
         spider = crawler.spider
@@ -250,6 +355,7 @@ def run_crawl_subprocess(
         "max_pages": max_pages,
         "resume": resume,
         "settings": list(settings),
+        "parent_pid": os.getpid(),
     }
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("PYTHAINLP_OFFLINE", "1")
@@ -346,14 +452,37 @@ def crawl_from_spec(spec: Mapping[str, Any]) -> CrawlSummary:
     )
 
 
+def stop_with_parent(parent_pid: int) -> None:
+    """Stop this crawl (SIGTERM to itself, SIGKILL after ORPHAN_GRACE) once its caller is gone.
+
+    The caller supervises the crawl: its time limit, the run it closes, a cluster worker's
+    lock on the site. A caller killed with SIGKILL must not leave the crawl running on its
+    own, in a session where no signal meant for the caller reaches it. Stopped with SIGTERM,
+    the crawl archives what it fetched and records its run as interrupted.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(ORPHAN_POLL_INTERVAL)
+        logger.error("the process that started this crawl (pid %s) is gone: stopping", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(ORPHAN_GRACE)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="stop-with-parent", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m crawler.runner SPEC_JSON``: crawl, print the summary marker line."""
     from parsers.exceptions import OpdcwatchError
 
     args = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    spec = json.loads(args[0])
+    if spec.get("parent_pid"):
+        stop_with_parent(int(spec["parent_pid"]))
     try:
-        summary = crawl_from_spec(json.loads(args[0]))
+        summary = crawl_from_spec(spec)
     except OpdcwatchError as exc:
         sys.stderr.write(f"opdcwatch: error: {exc}\n")
         return exc.exit_code

@@ -30,6 +30,11 @@ TELNETCONSOLE_ENABLED = False
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 1.0
+# A lower DOWNLOAD_DELAY (0 included) is raised to this. Scrapy >= 2.14 on the asyncio reactor
+# hands out a delay-0 slot's whole queue at once (its downloader counts a request as in flight
+# only once the request's task has started), so CONCURRENT_REQUESTS_PER_DOMAIN went unenforced:
+# 13 requests in flight with a cap of 2. Any positive delay sends one request per pass.
+OPDCWATCH_MIN_DOWNLOAD_DELAY = 0.001
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -80,3 +85,4 @@ OPDCWATCH_ROBOTS_SITEMAPS = True  # also read the sitemaps that robots.txt names
 OPDCWATCH_PROGRESS = True  # a live progress line, only when stderr is a terminal
 OPDCWATCH_PROGRESS_INTERVAL = 1.0
 OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
+OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run

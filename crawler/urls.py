@@ -1,4 +1,5 @@
-"""What the crawler adds to URL canonicalisation: rel=canonical links and allowed domains.
+"""What the crawler adds to URL canonicalisation: rel=canonical links, allowed domains, and
+telling a site's home page.
 
 The canonical form itself (tracking parameters, fragments, parameter order, Thai paths) is
 ``parsers.urls.canonical_url``, shared with the archive so that a URL the crawler stored is
@@ -13,6 +14,10 @@ from urllib.parse import urljoin, urlsplit
 
 from parsers.urls import canonical_url
 
+# Paths a site's home page answers at: a redirect of an article there means it was taken down.
+HOME_PATHS = frozenset(
+    {"", "/", "/index.php", "/index.html", "/index.htm", "/default.aspx", "/home", "/main.php"}
+)
 _CANONICAL_RE = re.compile(rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
 _HREF_RE = re.compile(rb"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 
@@ -47,3 +52,9 @@ def host_matches(url: str, domains: tuple[str, ...]) -> bool:
         return True
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def is_home_page(url: str) -> bool:
+    """Return True when ``url`` is a site's front page (``/``, ``/index.php`` ...)."""
+    parts = urlsplit(url)
+    return parts.path.lower() in HOME_PATHS and not parts.query

@@ -48,18 +48,18 @@ BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 # --- dates -----------------------------------------------------------------------------------
 
 THAI_MONTHS: tuple[tuple[tuple[str, ...], int], ...] = (
-    (("มกราคม", "ม.ค.", "ม.ค", "มค."), 1),
-    (("กุมภาพันธ์", "ก.พ.", "ก.พ", "กพ."), 2),
-    (("มีนาคม", "มี.ค.", "มี.ค", "มีค."), 3),
-    (("เมษายน", "เม.ย.", "เม.ย", "เมย."), 4),
-    (("พฤษภาคม", "พ.ค.", "พ.ค", "พค."), 5),
-    (("มิถุนายน", "มิ.ย.", "มิ.ย", "มิย."), 6),
-    (("กรกฎาคม", "กรกฏาคม", "ก.ค.", "ก.ค", "กค."), 7),
-    (("สิงหาคม", "ส.ค.", "ส.ค", "สค."), 8),
-    (("กันยายน", "ก.ย.", "ก.ย", "กย."), 9),
-    (("ตุลาคม", "ต.ค.", "ต.ค", "ตค."), 10),
-    (("พฤศจิกายน", "พ.ย.", "พ.ย", "พย."), 11),
-    (("ธันวาคม", "ธ.ค.", "ธ.ค", "ธค."), 12),
+    (("มกราคม", "ม.ค.", "ม.ค", "มค.", "มค"), 1),
+    (("กุมภาพันธ์", "ก.พ.", "ก.พ", "กพ.", "กพ"), 2),
+    (("มีนาคม", "มี.ค.", "มี.ค", "มีค.", "มีค"), 3),
+    (("เมษายน", "เม.ย.", "เม.ย", "เมย.", "เมย"), 4),
+    (("พฤษภาคม", "พ.ค.", "พ.ค", "พค.", "พค"), 5),
+    (("มิถุนายน", "มิ.ย.", "มิ.ย", "มิย.", "มิย"), 6),
+    (("กรกฎาคม", "กรกฏาคม", "ก.ค.", "ก.ค", "กค.", "กค"), 7),
+    (("สิงหาคม", "ส.ค.", "ส.ค", "สค.", "สค"), 8),
+    (("กันยายน", "ก.ย.", "ก.ย", "กย.", "กย"), 9),
+    (("ตุลาคม", "ต.ค.", "ต.ค", "ตค.", "ตค"), 10),
+    (("พฤศจิกายน", "พ.ย.", "พ.ย", "พย.", "พย"), 11),
+    (("ธันวาคม", "ธ.ค.", "ธ.ค", "ธค.", "ธค"), 12),
 )
 
 ENGLISH_MONTHS: tuple[tuple[tuple[str, ...], int], ...] = (
@@ -103,6 +103,7 @@ DROP_TAGS = (
     "link",
     "meta",
     "figcaption",
+    "title",  # the page's <title>, read by the metadata already, is no body text
 )
 
 # Tags that end a paragraph: the text before and after them is two paragraphs.
@@ -297,7 +298,19 @@ TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:»]|::)\s+")
 # Words that make a short line with a date an event sentence, not a publication date line.
 EVENT_WORDS = re.compile(r"เมื่อ|ระหว่าง|ตั้งแต่|ถึงวันที่|จัดขึ้น|กำหนด|\bfrom\b|\buntil\b")
 # A labelled date line: "เผยแพร่ข้อมูลเมื่อ ... ปรับปรุงข้อมูลล่าสุดเมื่อ ...".
-MODIFIED_LABEL = re.compile(r"ปรับปรุง|แก้ไขล่าสุด|แก้ไขเมื่อ|updated|modified|last edited", re.IGNORECASE)
+MODIFIED_LABEL = re.compile(
+    r"ปรับปรุง|แก้ไขล่าสุด|แก้ไขเมื่อ|อัพเดท|อัปเดต|อัพเดต|updated|modified|last edited",
+    re.IGNORECASE,
+)
 PUBLISHED_LABEL = re.compile(
-    r"เผยแพร่|โพสต์|ลงข่าว|วันที่ลง|published|posted|released|submitted", re.IGNORECASE
+    r"เผยแพร่|โพสต์|ลงข่าว|วันที่ลง|ลงวันที่|เขียนเมื่อ|เขียนโดย|ส่งโดย|สร้างเมื่อ|บันทึกเมื่อ|"
+    r"ประกาศเมื่อ|published|posted|released|submitted|created",
+    re.IGNORECASE,
+)
+# Japanese, Chinese and Korean labels count only right before their date ("投稿日：2020/07/13",
+# "입력2023.11.02."): inside a sentence "公開" or "发布" is a word like any other.
+_CJK_LABEL_END = r"(?:日|日期|日時|时间|時間|時刻|일시)?\s*[:：]?\s*$"
+CJK_MODIFIED_LABEL = re.compile(r"(?:更新|修改|수정|업데이트)" + _CJK_LABEL_END)
+CJK_PUBLISHED_LABEL = re.compile(
+    r"(?:公開|投稿|掲載|配信|発行|作成|質問|发布|發布|发表|發表|입력|등록)" + _CJK_LABEL_END
 )

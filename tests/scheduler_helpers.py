@@ -143,7 +143,8 @@ class NotificationSink:
 
 
 class DaemonProcess:
-    """``opdcwatch schedule run`` in a real subprocess, its output in a log file."""
+    """``opdcwatch schedule run`` (or another ``command``) in a real subprocess, its output in
+    a log file."""
 
     def __init__(
         self,
@@ -151,11 +152,12 @@ class DaemonProcess:
         log: Path,
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
+        command: Sequence[str] = ("schedule", "run"),
     ) -> None:
         self.log_path = log
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
-            [str(OPDCWATCH), "schedule", "run", *args],
+            [str(OPDCWATCH), *command, *args],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

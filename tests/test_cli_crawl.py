@@ -21,7 +21,8 @@ from tests.cli_helpers import OPDCWATCH, opdcwatch
 
 SUMMARY_RE = re.compile(
     r"^replica: pages (?P<pages>\d+), new (?P<new>\d+), changed (?P<changed>\d+), "
-    r"unchanged (?P<unchanged>\d+), gone (?P<gone>\d+), errors (?P<errors>\d+) "
+    r"unchanged (?P<unchanged>\d+), gone (?P<gone>\d+), restored (?P<restored>\d+), "
+    r"errors (?P<errors>\d+) "
     r"\((?P<outcome>\w+)\); filtered (?P<filtered>\d+), skipped (?P<skipped>\d+), "
     r"rebaselined (?P<rebaselined>\d+)$",
     re.MULTILINE,
@@ -79,6 +80,7 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
         "changed": 0,
         "unchanged": 0,
         "gone": 0,
+        "restored": 0,
         "errors": 0,
         "outcome": "ok",
         "filtered": 2,  # the two press releases that do not mention OPDC
@@ -110,9 +112,10 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
     assert summary(second) | {"pages": 0} == {
         "pages": 0,
         "new": 1,
-        "changed": 2,
-        "unchanged": 7,
-        "gone": 0,
+        "changed": 3,  # the edit, the new title, and the correction no listing links
+        "unchanged": 5,
+        "gone": 2,  # the 404 and the redirect to the home page, neither linked any more
+        "restored": 0,
         "errors": 0,
         "outcome": "ok",
         "filtered": 2,
@@ -120,21 +123,28 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
         "rebaselined": 0,
     }
     found = archived(tmp_path)
-    edited, retitled, removed = (
-        base + site.by_role(r).path for r in ("edited", "retitled", "removed")
+    edited, retitled, removed, corrected, redirected = (
+        base + site.by_role(r).path
+        for r in ("edited", "retitled", "removed", "archived-edit", "redirected")
     )
     added = base + site.added_article().path
     assert {url: a["versions"] for url, a in found.items()} == {
         **{url: 1 for url in phase1},
         edited: 2,
         retitled: 2,
+        corrected: 2,
         added: 1,
     }
-    assert found[removed]["versions"] == 1
+    assert {url for url, a in found.items() if a["gone_at"]} == {removed, redirected}
     assert found[retitled]["title"].startswith(NEW_TITLE_PREFIX)
+    today = found[removed]["gone_at"][:10]
+    assert f"  removed {today}: {removed} (HTTP 404)" in second.stdout
+    assert f"  removed {today}: {redirected} (redirected to {base}/)" in second.stdout
     diff = diff_versions(Archive.open(db_url(tmp_path)), edited)
     assert diff.words_added >= 1 and diff.words_removed == 0
     assert [op.new for op in diff.ops if op.op != "equal"] == ["รุ่นใหม่ล่าสุด"]
+    fixed = diff_versions(Archive.open(db_url(tmp_path)), corrected)
+    assert "".join(op.old for op in fixed.ops if op.op != "equal") == "รับมอบมหมาย"
 
     stats = site.stats()  # the re-crawl asked conditionally and the unchanged got 304s
     unchanged = {a.path for a in site.opdc_articles()} - {
@@ -144,12 +154,39 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
     }
     assert set(stats["not_modified"]) == unchanged
     assert unchanged <= set(stats["conditional"])
+    # a revisit checks its article and follows none of its links (its print version, the
+    # sidebar): print versions were fetched only from the pages new to the archive
+    printed = {p.removesuffix("&print=1") for p in stats["hits"] if p.endswith("&print=1")}
+    assert site.added_article().path in printed
+    assert not printed & {a.path for a in phase1.values()}
+    assert stats["statuses"][site.by_role("redirected").path] == [302]
+    assert stats["statuses"][site.by_role("removed").path] == [404]
 
     runs = list_runs(Archive.open(db_url(tmp_path)), site="replica")
-    assert [(r["outcome"], r["new"], r["changed"], r["unchanged"]) for r in runs] == [
-        ("ok", 1, 2, 7),
-        ("ok", 10, 0, 0),
+    assert [(r["outcome"], r["new"], r["changed"], r["unchanged"], r["gone"]) for r in runs] == [
+        ("ok", 1, 3, 5, 2),
+        ("ok", 10, 0, 0, 0),
     ]
+    gone = opdcwatch("articles", "--gone", "--db", db_url(tmp_path), timeout=60)
+    assert gone.returncode == 0, gone.stderr
+    assert [line.split()[2:4] for line in gone.stdout.splitlines()] == [["gone", today]] * 2
+    assert {line.split()[-1] for line in gone.stdout.splitlines()} == {removed, redirected}
+    feed = opdcwatch("feed", "--db", db_url(tmp_path), timeout=60)
+    assert feed.stdout.count("<title>[ถูกลบ (removed)] ") == 2
+    assert f"removed on {today}: redirected to {base}/</summary>" in feed.stdout
+
+    site.set_phase(1)  # the newsroom undoes it all: two articles come back, one goes
+    third = crawl(tmp_path, profile)
+    assert third.returncode == 0, third.stderr
+    assert summary(third) | {"pages": 0} == summary(third) | {
+        "pages": 0,
+        "new": 0,
+        "changed": 3,  # back to the first versions' text: reverts
+        "gone": 1,  # the article phase 2 added
+        "restored": 2,
+    }
+    assert f"  restored {today}: {removed} (answered again (HTTP 304, unchanged))" in third.stdout
+    assert not [a for url, a in archived(tmp_path).items() if a["gone_at"] and url != added]
 
 
 def test_view_counters_and_sidebars_never_create_versions(tmp_path, replica, profile):
@@ -426,8 +463,8 @@ def test_progress_line_on_a_terminal_only(tmp_path, replica, profile):
 def test_two_sites_in_one_crawl_and_republished_articles_are_linked(tmp_path, fixtures_dir):
     template = fixtures_dir / "crawler" / "replica.toml"
     with (
-        ReplicaServer(ReplicaSite(8, slow_seconds=0.2)) as origin,
-        ReplicaServer(ReplicaSite(8, slow_seconds=0.2)) as mirror,
+        ReplicaServer(ReplicaSite(10, slow_seconds=0.2)) as origin,
+        ReplicaServer(ReplicaSite(10, slow_seconds=0.2)) as mirror,
     ):
         first = write_replica_profile(tmp_path, origin.base_url, template, "origin.toml")
         second = write_replica_profile(tmp_path, mirror.base_url, template, "mirror.toml")
@@ -446,9 +483,9 @@ def test_two_sites_in_one_crawl_and_republished_articles_are_linked(tmp_path, fi
         )
         assert proc.returncode == 0, proc.stderr
         lines = proc.stdout.splitlines()
-        assert lines[0].startswith("replica: pages ") and "new 8," in lines[0]
-        assert lines[1].startswith("mirror: pages ") and "new 8," in lines[1]
-        assert lines[2].startswith("total: pages ") and "new 16," in lines[2]
+        assert lines[0].startswith("replica: pages ") and "new 10," in lines[0]
+        assert lines[1].startswith("mirror: pages ") and "new 10," in lines[1]
+        assert lines[2].startswith("total: pages ") and "new 20," in lines[2]
         article = origin.site.by_role("cp874-none").path  # decoded alike on both sites
         show = opdcwatch(
             "show", origin.base_url.rstrip("/") + article, "--db", db_url(tmp_path), timeout=60

@@ -31,9 +31,14 @@ RUN_FIELDS = [
     "changed",
     "unchanged",
     "gone",
+    "restored",
     "errors",
     "error_text",
+    "unreachable",
+    "worker",
     "notifications",
+    "removed_articles",
+    "restored_articles",
 ]
 
 
@@ -101,12 +106,13 @@ def test_runs_table_shows_counts_errors_and_failed_notifications(archive_url):
         "changed",
         "unchanged",
         "gone",
+        "restored",
         "errors",
     ]
     assert lines[1].split()[:2] == ["3", "thaipr"] and lines[1].split()[6] == "failed"
     assert lines[2] == "    error: crawl process failed (exit 2): cannot reach thaipr.net"
     row = lines[3].split()
-    assert row[0:2] == ["2", "prnews"] and row[6:] == ["ok", "4", "0", "0", "3", "0", "0"]
+    assert row[0:2] == ["2", "prnews"] and row[6:] == ["ok", "4", "0", "0", "3", "0", "0", "0"]
     assert lines[-1] == "    notification to tgram://… failed: Telegram: Unauthorized"
 
 

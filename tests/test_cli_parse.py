@@ -143,7 +143,7 @@ def test_windows_874_text_dump_reads_like_the_utf8_one(tmp_path: Path, shared_di
     assert result.exit_code == 0, result.output
     utf8, cp874 = (json.loads(line) for line in result.stdout.splitlines())
     assert cp874["content_hash"] == utf8["content_hash"]
-    assert cp874["published"] == utf8["published"] == "2009-09-03T14:56:24"
+    assert cp874["published"] == utf8["published"] == "2009-09-03T14:56:24+07:00"
 
 
 def test_parse_with_a_site_profile_uses_its_selectors(tmp_path: Path) -> None:

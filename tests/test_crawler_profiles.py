@@ -91,6 +91,8 @@ def test_same_user_profile_twice_is_an_error(fixtures_dir):
         ("bad-selector.toml", "selectors.headline"),
         ("bad-url.toml", "start_urls"),
         ("bad-setting.toml", "settings.download_delay"),
+        ("bad-revisit-key.toml", "revisit.recent_day"),
+        ("bad-revisit-share.toml", "revisit.crawl_share"),
     ],
 )
 def test_bad_profile_names_file_and_field(fixtures_dir, file, field):

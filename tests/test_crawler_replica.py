@@ -11,12 +11,12 @@ import urllib.request
 import pytest
 
 from crawler.demo import ReplicaServer, ReplicaSite
-from crawler.demo.site import EDIT_NEW, EDIT_OLD
+from crawler.demo.site import ARCHIVED_EDIT_NEW, ARCHIVED_EDIT_OLD, EDIT_NEW, EDIT_OLD
 
 
 @pytest.fixture
 def replica():
-    with ReplicaServer(ReplicaSite(10, slow_seconds=0.5)) as server:
+    with ReplicaServer(ReplicaSite(12, slow_seconds=0.5)) as server:
         yield server
 
 
@@ -108,4 +108,30 @@ def test_phase_two_edits_retitles_removes_and_adds(replica):
     added = set(after) - set(before)
     assert len(added) == 1
     unchanged = [i for i in after if i in before and after[i].etag == before[i]]
-    assert len(unchanged) == len(before) - 3
+    assert len(unchanged) == len(before) - 5  # the edit, the title, three off the listings
+
+
+def test_phase_two_takes_older_articles_off_every_listing(replica):
+    site = replica.site
+    corrected, redirected, removed = (
+        site.by_role(r) for r in ("archived-edit", "redirected", "removed")
+    )
+    fetch(replica.base_url + "_control/phase?set=2")
+    gone_from_lists = {a.path for a in (corrected, redirected, removed)}
+    pages = ["", "news.php?page=1", "news.php?page=2", "news.php?page=3", "rss.xml"]
+    pages += ["sitemap.xml", "calendar.php?month=1", *(a.path for a in site.articles())]
+    listings = [fetch(replica.base_url + path)[2].decode("latin-1") for path in pages]
+    assert not [p for p in gone_from_lists for page in listings if p.replace("&", "&amp;") in page]
+    status, _, page = fetch(replica.base_url + corrected.path)  # still served, corrected
+    assert status == 200 and ARCHIVED_EDIT_NEW in page.decode()
+    assert ARCHIVED_EDIT_OLD in " ".join(corrected.paragraphs)
+    request = urllib.request.Request(replica.base_url + redirected.path)
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(request, timeout=10)
+    assert answer.value.code == 302 and answer.value.headers["Location"] == replica.base_url
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

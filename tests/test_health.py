@@ -104,3 +104,20 @@ def test_load_history_measures_the_bodies_each_run_archived(tmp_path):
     (warning,) = health.check_site(history, CONFIG)
     assert warning.rule == "empty-bodies" and warning.run_id == second
     assert warning.message.startswith("3 of 3 articles archived by the latest crawl")
+
+
+def test_unreachable_names_the_error_and_what_to_check():
+    case = json.loads((CASES[0].parent / "unreachable-never.json").read_text(encoding="utf-8"))
+    (warning,) = health.check_site(_history(case), CONFIG)
+    assert warning.message == (
+        "unreachable (DNS): the site has never answered (1 crawl): http://www.opdc.go.thh/: "
+        "DNS lookup failed: no results for hostname lookup: www.opdc.go.thh; is the host name "
+        "right, and does it still exist?"
+    )
+    case = json.loads(
+        (CASES[0].parent / "unreachable-after-working.json").read_text(encoding="utf-8")
+    )
+    (warning,) = health.new_warnings(_history(case), CONFIG)
+    assert warning.message.startswith(
+        "unreachable (timeout): the site gave no answer in its last 2 crawls: "
+    )

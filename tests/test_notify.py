@@ -135,39 +135,31 @@ def test_deliveries_of_an_archive_without_the_table_are_none(tmp_path):
         assert notify.deliveries_for_runs(conn, [1]) == {}
 
 
+PORTAL_URL = "http://127.0.0.1:8000/news/{}.html"
+
+
+def _record_portal(archive: Archive, run_id: int, folder: str, *numbers: int) -> None:
+    """Record the redesigned portal's saved pages ``numbers`` (``before`` or ``after``)."""
+    for n in numbers:
+        archive.record_page(
+            url=PORTAL_URL.format(n),
+            status=200,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            site="prnews",
+            body=(HERE / "redesign" / folder / f"{n}.html").read_bytes(),
+            run_id=run_id,
+        )
+
+
 @pytest.mark.parametrize("context", [4, 12])
 def test_run_changes_reads_what_a_run_archived(tmp_path, context):
-    portal = HERE / "redesign"
-    url = "http://127.0.0.1:8000/news/{}.html"
-    headers = {"Content-Type": "text/html; charset=utf-8"}
+    url = PORTAL_URL
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         first = archive.start_run("prnews")
-        for n in (1, 2):
-            archive.record_page(
-                url=url.format(n),
-                status=200,
-                headers=headers,
-                site="prnews",
-                body=(portal / "before" / f"{n}.html").read_bytes(),
-                run_id=first,
-            )
+        _record_portal(archive, first, "before", 1, 2)
         second = archive.start_run("prnews")
-        archive.record_page(
-            url=url.format(2),
-            status=200,
-            headers=headers,
-            site="prnews",
-            body=(portal / "after" / "2.html").read_bytes(),
-            run_id=second,
-        )
-        archive.record_page(
-            url=url.format(3),
-            status=200,
-            headers=headers,
-            site="prnews",
-            body=(portal / "before" / "3.html").read_bytes(),
-            run_id=second,
-        )
+        _record_portal(archive, second, "after", 2)
+        _record_portal(archive, second, "before", 3)
         with archive.reading() as conn:
             assert [c.url for c in notify.run_changes(conn, first)] == [
                 url.format(1),
@@ -181,3 +173,44 @@ def test_run_changes_reads_what_a_run_archived(tmp_path, context):
     assert "ก.พ.ร.[- จัดงานมหกรรมงานบริการภาครัฐ ครั้งที่ 7" in changed.excerpt
     deleted = changed.excerpt.split("[-", 1)[1].split("-]", 1)[0]
     assert deleted.endswith("…") and len(deleted) < 300
+
+
+def test_message_reports_removed_and_restored_articles_with_their_date(tmp_path):
+    url = PORTAL_URL
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+        first = archive.start_run("prnews")
+        _record_portal(archive, first, "before", 1, 2, 3)
+        second = archive.start_run("prnews")
+        when = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)  # after the first crawl
+        archive.record_page(
+            url=url.format(1), status=404, headers={}, body=b"", run_id=second, fetched_at=when
+        )
+        home = "http://127.0.0.1:8000/"
+        archive.record_page(
+            url=url.format(2),
+            status=301,
+            headers={"Location": home},
+            body=b"",
+            run_id=second,
+            fetched_at=when,
+        )
+        third = archive.start_run("prnews")
+        archive.record_not_modified(url=url.format(1), fetched_at=when, run_id=third)
+        with archive.reading() as conn:
+            removed = notify.run_events(conn, second)
+            restored = notify.run_events(conn, third)
+            assert notify.run_events(conn, first) == []
+    title, body = notify.build_message("prnews", [], [], CONFIG, removed)
+    day = f"{when:%Y-%m-%d}"
+    assert title == "opdcwatch prnews: 2 ถูกลบ (removed)"
+    assert body.splitlines() == [
+        "ถูกลบ (removed):",
+        f"- {removed[0]['title']} ({day}, HTTP 404)",
+        f"  {url.format(1)}",
+        f"- {removed[1]['title']} ({day}, redirected to {home})",
+        f"  {url.format(2)}",
+    ]
+    title, body = notify.build_message("prnews", [], [], CONFIG, restored)
+    assert title == "opdcwatch prnews: 1 กลับมา (restored)"
+    assert f"- {removed[0]['title']} ({day}, answered again (HTTP 304, unchanged))" in body
+    assert removed[0]["title"].startswith("สำนักงาน ก.พ.ร.")  # the Thai title, kept

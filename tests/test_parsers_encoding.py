@@ -92,3 +92,36 @@ def test_empty_and_whitespace_are_empty_input() -> None:
 def test_binary_is_refused(raw: bytes) -> None:
     with pytest.raises(BinaryInputError):
         decode_bytes(raw)
+
+
+# Sentences of a real People's Daily article (tests/fixtures/realworld/fundus) whose GB2312
+# bytes all fall in windows-874's range: strictly, they "decode" as Thai letters.
+PEOPLE_DAILY = (
+    "中国与拉美和加勒比国家已开展长期、全面、务实的合作。"
+    "涵盖了空间基础设施、深空探测与空间科学、航天产业链、外空全球治理和人才培养等多个方面。"
+    "为建设航天强国和高水平中拉航天合作伙伴关系贡献力量。"
+)
+
+
+def test_chinese_that_decodes_as_thai_letters_is_still_chinese() -> None:
+    raw = f"<html><body><p>{PEOPLE_DAILY}</p></body></html>".encode("gb2312")
+    thai_looking = raw.decode("cp874")  # no error: every byte is a Thai code point
+    assert sum("\u0e01" <= ch <= "\u0e5b" for ch in thai_looking) > 100
+    text, codec = decode_bytes(raw)
+    assert codec != "cp874"
+    assert PEOPLE_DAILY in text
+
+
+def test_label_read_as_browsers_read_it() -> None:
+    assert normalize_charset("gb2312") == "gb18030"  # GBK pages are labelled gb2312
+    assert normalize_charset("x-sjis") == "cp932"
+    assert normalize_charset("ISO-8859-1") == "cp1252"
+    raw = f"<meta charset='gb2312'><p>{PEOPLE_DAILY}镕</p>".encode("gbk")  # 镕: GBK, not GB2312
+    assert PEOPLE_DAILY + "镕" in decode_html(raw)
+
+
+def test_utf8_page_with_one_broken_sequence_stays_utf8() -> None:
+    raw = f"<p>{THAI * 3}</p>".encode() + b"\xe0\xb8" + f"<p>{THAI}</p>".encode()
+    text, codec = decode_bytes(raw)
+    assert codec == "utf-8"
+    assert text.count(THAI) == 4

@@ -204,8 +204,15 @@ def test_a_change_on_the_replica_is_notified_with_its_thai_titles(tmp_path, repl
     edited = site.by_role(ROLE_EDITED)
     retitled = site.article(site.by_role(ROLE_RETITLED).id)
     added = site.added_article()
-    assert changed["title"] == "opdcwatch replica: 1 ใหม่ (new), 2 แก้ไข (changed)"
+    assert changed["title"] == (
+        "opdcwatch replica: 1 ใหม่ (new), 3 แก้ไข (changed), 2 ถูกลบ (removed)"
+    )
     body = changed["message"]
+    # the articles taken down while off every listing, found by the revisit of known articles
+    removed, redirected = (site.by_role(r) for r in ("removed", "redirected"))
+    assert f"- {removed.title} (" in body and ", HTTP 404)\n" in body
+    assert f"- {redirected.title} (" in body and f", redirected to {server.base_url})" in body
+    assert "[-รับมอบมหมาย-]{+รับมอบหมาย+}" in body  # the quiet correction, Thai segmented
     assert f"- {added.title}\n" in body
     assert f"- {retitled.title} (v2)\n" in body and retitled.title.startswith("(แก้ไข) ")
     assert f"- {edited.title} (v2)\n" in body

@@ -259,11 +259,12 @@ def test_feed_is_atom_with_thai_titles(client, ids):
     root = ET.fromstring(response.data)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = root.findall("a:entry", ns)
-    assert len(entries) == 6  # 3 versions + xss + prnews + repost
+    assert len(entries) == 7  # 3 versions + xss + prnews + repost, and the xss page's 404
     titles = [e.findtext("a:title", namespaces=ns) for e in entries]
-    assert titles[0].startswith("[ย้อนกลับ")
-    assert "ยกระดับมาตรฐาน" in titles[0]
-    related = entries[0].find("a:link[@rel='related']", ns).get("href")
+    assert titles[0].startswith("[ถูกลบ (removed)]")
+    assert titles[1].startswith("[ย้อนกลับ")
+    assert "ยกระดับมาตรฐาน" in titles[1]
+    related = entries[1].find("a:link[@rel='related']", ns).get("href")
     assert related.endswith(f"/articles/{ids['v1']}/versions/3")
 
 

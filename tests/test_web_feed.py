@@ -73,11 +73,28 @@ def test_recent_changes_newest_first_on_both_backends(archive_url):
     build_web_archive(archive_url)
     with Archive.open(archive_url) as arch:
         changes = recent_changes(arch, limit=4)
-    assert [(c["version"], c["site"]) for c in changes] == [
-        (3, "opdc"),
-        (1, "prnews"),
-        (1, "prnews"),
-        (2, "opdc"),
+    assert [(c.get("event"), c["version"], c["site"]) for c in changes] == [
+        ("removed", 1, "opdc"),  # the article that answered 404 a minute after the revert
+        (None, 3, "opdc"),
+        (None, 1, "prnews"),
+        (None, 1, "prnews"),
     ]
-    assert changes[0]["revert_of"] == 1
-    assert changes[0]["fetched_at"] == "2026-11-22T03:00:00+00:00"
+    assert changes[0]["fetched_at"] == "2026-11-22T03:01:00+00:00"
+    assert changes[1]["revert_of"] == 1
+    assert changes[1]["fetched_at"] == "2026-11-22T03:00:00+00:00"
+
+
+def test_thai_page_time_is_bangkok_time_in_the_feed(sqlite_arch: Archive, fixtures_dir) -> None:
+    """ryt9 prints "Friday September 6, 2019 14:09" on a Thai page: 07:09 UTC, not 14:09Z."""
+    body = (fixtures_dir / "pages" / "ryt9_release_tis620_header.html").read_bytes()
+    sqlite_arch.record_page(
+        url="https://www.ryt9.com/s/prg/3041532",
+        status=200,
+        headers={"Content-Type": "text/html; charset=TIS-620"},
+        body=body,
+        site="ryt9",
+    )
+    [change] = recent_changes(sqlite_arch)
+    assert change["published"] == "2019-09-06T14:09:00+07:00"
+    entry = ET.fromstring(render_atom([change]).encode("utf-8")).find("a:entry", NS)
+    assert entry.findtext("a:published", namespaces=NS) == "2019-09-06T07:09:00Z"

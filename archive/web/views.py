@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from archive import queries, schema
 from archive.diff import diff_versions
+from archive.events import article_history
 from archive.exceptions import InvalidInputError
 from archive.feed import recent_changes, render_atom
 from archive.migrations import current_version
@@ -67,7 +68,9 @@ def home() -> str:
     return render_template("home.html", sites=rows, latest=latest)
 
 
-def _changed_ids(conn, *, site: str | None, since, limit: int, offset: int) -> list[int]:
+def _changed_ids(
+    conn, *, site: str | None, since, limit: int, offset: int, gone: bool = False
+) -> list[int]:
     """Return ids of articles with more than one version, most recently changed first."""
     arts, sites = schema.articles, schema.sites
     query = (
@@ -82,6 +85,8 @@ def _changed_ids(conn, *, site: str | None, since, limit: int, offset: int) -> l
         query = query.where(sites.c.name == site)
     if since:
         query = query.where(arts.c.last_changed >= since)
+    if gone:
+        query = query.where(arts.c.gone_at.is_not(None))
     return list(conn.execute(query).scalars())
 
 
@@ -111,6 +116,7 @@ def articles() -> str:
     """The article list: filters by site, change date and versions; Thai full-text search."""
     web = state()
     q, site, changed = text_arg("q"), text_arg("site") or None, bool(text_arg("changed"))
+    gone = bool(text_arg("gone"))
     since = since_arg("since")
     page = int_arg("page", default=1, minimum=1)
     size = current_app.config.get("OPDCWATCH_PAGE_SIZE", PAGE_SIZE)
@@ -128,13 +134,22 @@ def articles() -> str:
         ids, has_more, pending = found.article_ids, found.has_more, found.pending
     with web.archive.reading() as conn:
         if not q and changed:
-            ids = _changed_ids(conn, site=site, since=since, limit=size + 1, offset=offset)
+            ids = _changed_ids(
+                conn, site=site, since=since, limit=size + 1, offset=offset, gone=gone
+            )
             has_more, ids = len(ids) > size, ids[:size]
         if q or changed:
             items = [_summary(conn, article_id) for article_id in ids]
+            if gone:  # search results: the removed ones of this page
+                items = [item for item in items if item["gone_at"]]
         else:
             items = queries.list_articles(
-                conn, site=site, changed_since=since, limit=size + 1, offset=offset
+                conn,
+                site=site,
+                changed_since=since,
+                limit=size + 1,
+                offset=offset,
+                gone=gone or None,
             )
             has_more, items = len(items) > size, items[:size]
         names = site_names(conn)
@@ -148,6 +163,7 @@ def articles() -> str:
             "site": site,
             "since": text_arg("since"),
             "changed": "1" if changed else "",
+            "gone": "1" if gone else "",
         }
         return url_for("pages.articles", page=number, **{k: v for k, v in args.items() if v})
 
@@ -159,6 +175,7 @@ def articles() -> str:
         site=site,
         since=text_arg("since"),
         changed=changed,
+        gone=gone,
         page=page,
         has_more=has_more,
         page_url=page_url,
@@ -181,6 +198,7 @@ def _article(article_id: int, number: int | None) -> str:
     with web.archive.reading() as conn:
         article = queries.get_article(conn, article_id, version=number)
         timeline = _timeline(queries.list_versions(conn, article_id))
+        history = article_history(conn, article_id)
     paragraphs = [line for line in article["text"].split("\n") if line.strip()]
     return render_template(
         "article.html",
@@ -189,6 +207,7 @@ def _article(article_id: int, number: int | None) -> str:
         timeline=timeline,
         paragraphs=paragraphs,
         also_at=article["also_at"],
+        history=history,
     )
 
 

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "demo": "crawler.cli.demo_cmd:demo",
     "serve": "crawler.cli.serve_cmd:serve",
     "schedule": "crawler.cli.schedule_cmds:schedule",
+    "worker": "crawler.cli.worker_cmd:worker",
     "runs": "crawler.cli.monitor_cmds:runs",
     "health": "crawler.cli.monitor_cmds:health",
     "feed": "crawler.cli.monitor_cmds:feed",

@@ -125,36 +125,52 @@ def import_warc(
     "--changed-since", "changed_since", metavar="DATE", help="Only articles changed since."
 )
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many articles.")
+@click.option(
+    "--gone",
+    is_flag=True,
+    help="Only articles removed from their site (404, 410, redirected to the home page), "
+    "the most recently removed first, with the date.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @db_option
 def articles(
     site: str | None,
     changed_since: str | None,
     limit: int | None,
+    gone: bool,
     as_json: bool,
     db_url: str | None,
 ) -> None:
     """List archived articles, the most recently changed first.
 
+    A removed article is never deleted: it is marked [gone] with its date, and --gone lists
+    only those.
+
     \b
     Example:
       opdcwatch articles --site opdc --changed-since 2024-11-01 --json
+      opdcwatch articles --gone
     """
     from archive import queries
     from archive.inputs import parse_timestamp
 
     since = parse_timestamp(changed_since) if changed_since else None
     with _open(db_url) as arch:
-        rows = queries.list_articles(arch, site=site, changed_since=since, limit=limit)
+        rows = queries.list_articles(
+            arch, site=site, changed_since=since, limit=limit, gone=True if gone else None
+        )
     if as_json:
         _print_json(rows)
         return
     for row in rows:
+        stamp = f"gone {row['gone_at'][:10]}" if gone else row["last_changed"][:16]
         click.echo(
-            f"{row['id']:>6}  v{row['versions']:<3} {row['last_changed'][:16]}  "
+            f"{row['id']:>6}  v{row['versions']:<3} {stamp}  "
             f"{_safe(row['title'], one_line=True)}  {row['url']}"
-            + ("  [gone]" if row["gone_at"] else "")
+            + (f"  [gone {row['gone_at'][:10]}]" if row["gone_at"] and not gone else "")
         )
+    if gone and not rows:
+        click.echo("no article is gone" + (f" on {site}" if site else ""))
 
 
 @click.command()

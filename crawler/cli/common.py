@@ -54,3 +54,16 @@ def options_resolver(
     from crawler import profiles
 
     return profiles.options_resolver(profiles.load_registry(profile_files, sites_dir))
+
+
+def broker_option(*, required: bool = False):
+    """``--broker URL`` (env OPDCWATCH_BROKER): the cluster's Redis or RabbitMQ."""
+    return click.option(
+        "--broker",
+        "broker_url",
+        envvar="OPDCWATCH_BROKER",
+        required=required,  # no default=None: Click 8.3+ takes it as a value given
+        metavar="URL",
+        help="The cluster's broker (env OPDCWATCH_BROKER): redis://HOST:6379/0 or "
+        "amqp://USER:PASSWORD@HOST:5672//. See docs/scaling.md.",
+    )

@@ -36,10 +36,14 @@ EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
 def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) -> None:
     """Crawl the named sites (default: every bundled and user profile) into the archive.
 
-    Each article page is parsed and recorded as new, changed or unchanged; re-crawls send
-    If-None-Match / If-Modified-Since so unchanged articles cost a 304. A progress line is
-    shown on a terminal and a summary line per site at the end. Ctrl-C stops cleanly; run
-    again with --resume to continue. Exit 0 when the crawl ran, 130 when it was stopped.
+    Each article page is parsed and recorded as new, changed or unchanged; known articles are
+    fetched again as the profile's revisit policy says, and one that answers 404/410 or
+    redirects to the home page is recorded as gone (removed). Re-fetches send If-None-Match /
+    If-Modified-Since so unchanged articles cost a 304. A progress line is shown on a
+    terminal, and at the end a summary line per site with its removed and restored articles.
+    Ctrl-C stops cleanly; run again with --resume to continue. Exit 0 when the crawl ran,
+    1 with one line per site when a site's every start request failed (unreachable: DNS,
+    refused, timeout, TLS), 130 when it was stopped. Scrapy's own log: -v.
 
     \b
     Example:
@@ -63,7 +67,8 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
         click.echo("opdcwatch: crawl stopped; run it again with --resume to continue", err=True)
         raise SystemExit(EXIT_INTERRUPTED)
     if summary.outcome == "failed":
-        click.echo("opdcwatch: error: the crawl failed to run (see the log above)", err=True)
+        for problem in summary.problems():
+            click.echo(f"opdcwatch: error: {problem}", err=True)
         raise SystemExit(1)
 
 

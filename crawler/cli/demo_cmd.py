@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 PHASE2_NOTE = (
-    "The replica site now edits a sentence in one article, retitles another, removes a third "
-    "and publishes a new one."
+    "The replica site now edits a sentence in one article, retitles another and publishes a "
+    "new one; and of three older articles that no listing links any more, it corrects one, "
+    "deletes one (404) and redirects one to its home page."
 )
 
 
@@ -26,16 +27,18 @@ PHASE2_NOTE = (
 @click.option(
     "--articles",
     "n_articles",
-    type=click.IntRange(8, 500),
+    type=click.IntRange(10, 500),
     default=10,
     show_default=True,
     help="Number of OPDC articles on the replica site.",
 )
 def demo(db_url: str | None, n_articles: int) -> None:
-    """Serve a replica news site on 127.0.0.1, crawl it, change it, crawl again, show the diff.
+    """Serve a replica news site on 127.0.0.1, crawl it, change it, crawl again, show the diffs.
 
     No internet needed: the replica is built from real OPDC news texts with the boilerplate,
-    view counters, windows-874 pages and traps of the real sites. Takes about 15 seconds.
+    view counters, windows-874 pages and traps of the real sites. The second crawl revisits
+    the known articles, so it also notices the edit, the deletion and the redirect of
+    articles no listing links any more. Takes about 15 seconds.
 
     \b
     Example:
@@ -75,4 +78,4 @@ def demo(db_url: str | None, n_articles: int) -> None:
             click.echo("")
             click.echo(render(diff_versions(archive, article["id"]), "text").rstrip("\n"))
         if not changed:
-            click.echo("no article changed (unexpected: the replica edits two)")
+            click.echo("no article changed (unexpected: the replica edits three)")

@@ -13,7 +13,8 @@ import click
 from crawler.cli.common import db_option
 from crawler.cli.schedule_cmds import config_option
 
-RUN_COLUMNS = ("pages", "new", "changed", "unchanged", "gone", "errors")
+RUN_COLUMNS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
+EVENTS_PER_RUN = 5  # removed / restored articles listed under a run in the table
 # exit code of `opdcwatch health` when a site is unhealthy (2 is kept for errors)
 UNHEALTHY_EXIT = 1
 
@@ -36,8 +37,10 @@ def _short(stamp: str | None) -> str:
 def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> None:
     """Show the crawl run history: start, end, outcome, counts, errors.
 
-    Times are UTC. A failed run shows its error text; a notification that could not be
-    delivered is shown under its run.
+    Times are UTC. "gone" counts the articles a run found removed (404, 410, redirected to the
+    home page), each listed under its run with its date; "restored" the gone ones that came
+    back. A failed run shows its error text (and, when the site never answered, why:
+    DNS, refused, timeout, TLS); a notification that could not be delivered is shown too.
 
     \b
     Example:
@@ -45,6 +48,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
       opdcwatch runs --json | jq '.[0].outcome'
     """
     from archive import queries
+    from archive.events import events_for_runs
     from archive.store import Archive
     from crawler.monitor.notify import deliveries_for_runs
 
@@ -52,17 +56,27 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
         found = queries.list_runs(archive, site=site, limit=limit)
         with archive.reading() as conn:
             sent = deliveries_for_runs(conn, [r["id"] for r in found])
+            happened = events_for_runs(conn, [r["id"] for r in found])
     for run in found:
         run["notifications"] = [
             {"target": d.target, "ok": d.ok, "error": d.error} for d in sent.get(run["id"], [])
         ]
+        events = happened.get(run["id"], [])
+        for kind in ("removed", "restored"):
+            run[f"{kind}_articles"] = [
+                {key: e[key] for key in ("article_id", "url", "title", "happened_at", "how")}
+                for e in events
+                if e["kind"] == kind
+            ]
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
         click.echo("no runs yet" + (f" for {site}" if site else ""))
         return
+    clustered = any(r["worker"] for r in found)  # crawled by `opdcwatch worker`s: say which
     header = ["id", "site", "started", "ended", "outcome", *RUN_COLUMNS]
+    header += ["worker"] if clustered else []
     rows = [
         [
             str(r["id"]),
@@ -71,6 +85,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
             _short(r["finished_at"]),
             r["outcome"] or "running",
             *(str(r[key]) for key in RUN_COLUMNS),
+            *([r["worker"] or "-"] if clustered else []),
         ]
         for r in found
     ]
@@ -78,9 +93,17 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
     click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     for run, row in zip(found, rows, strict=True):
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if run["unreachable"]:
+            click.echo(f"    unreachable: {run['unreachable']}")
         if run["error_text"] and run["outcome"] != "ok":
             for line in run["error_text"].splitlines()[:5]:
                 click.echo(f"    error: {line}")
+        events = [("removed ", e) for e in run["removed_articles"]]
+        events += [("restored", e) for e in run["restored_articles"]]
+        for kind, event in events[:EVENTS_PER_RUN]:
+            click.echo(f"    {kind} {event['happened_at'][:10]}: {event['url']} ({event['how']})")
+        if len(events) > EVENTS_PER_RUN:
+            click.echo(f"    … and {len(events) - EVENTS_PER_RUN} more (--json lists them all)")
         for note in run["notifications"]:
             if not note["ok"]:
                 click.echo(f"    notification to {note['target']} failed: {note['error']}")
@@ -122,10 +145,11 @@ def _intervals(archive, config) -> dict[str, float]:
 def health(site: str | None, as_json: bool, db_url: str | None, config_path: str | None) -> None:
     """Judge each crawled site by its run history; exit 1 when any is unhealthy.
 
-    Unhealthy: N failed crawls in a row, a crawl that suddenly found no article, pages that
-    suddenly extract to (near) empty bodies or fail, or a scheduled site not crawled for
-    several intervals. Thresholds live in the config file's [health] table. Made for cron
-    and monitoring checks: exit 0 healthy, 1 unhealthy, 2 error.
+    Unhealthy: N failed crawls in a row, a site that gave no answer at all in its last runs
+    (unreachable, naming the error: DNS, refused, timeout, TLS), a crawl that suddenly found
+    no article, pages that suddenly extract to (near) empty bodies or fail, or a scheduled
+    site not crawled for several intervals. Thresholds live in the config file's [health]
+    table. Made for cron and monitoring checks: exit 0 healthy, 1 unhealthy, 2 error.
 
     \b
     Example:
@@ -193,11 +217,13 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
     default=50,
     show_default=True,
     type=click.IntRange(min=1),
-    help="How many of the newest new/changed versions.",
+    help="How many of the newest changes (new, changed, removed, restored).",
 )
 @db_option
 def feed(out_path: str | None, limit: int, db_url: str | None) -> None:
-    """Write an Atom feed of the newest new and changed articles (Thai intact).
+    """Write an Atom feed of the newest new, changed, removed and restored articles.
+
+    Thai intact; a removal or a return is an entry of its own, dated.
 
     \b
     Example:

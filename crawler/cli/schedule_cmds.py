@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from crawler.cli.common import db_option
+from crawler.cli.common import broker_option, db_option
 
 config_option = click.option(
     "--config",
@@ -53,6 +53,7 @@ def schedule() -> None:
 )
 @db_option
 @config_option
+@broker_option()
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -61,17 +62,21 @@ def run(
     sites_dir: str | None,
     db_url: str | None,
     config_path: str | None,
+    broker_url: str | None,
 ) -> None:
     """Run the scheduler in the foreground until SIGTERM or Ctrl-C (exit 0).
 
     Schedules every profile that has a `schedule` (or only the NAMEs given). Each crawl runs
     in its own subprocess with a time limit; on SIGTERM no new crawl starts and the running
-    ones stop cleanly, their progress archived.
+    ones stop cleanly, their progress archived. With --broker, due crawls are queued for
+    `opdcwatch worker` processes instead (on any machines; see docs/scaling.md).
 
     \b
     Example:
       opdcwatch schedule run --profile mysite.toml --db sqlite:///data/opdcwatch.db
       opdcwatch schedule run opdc-news thaipr
+      export OPDCWATCH_BROKER=redis://127.0.0.1:6379/0
+      opdcwatch schedule run --db postgresql+psycopg://opdcwatch@db.example/opdcwatch
     """
     from archive.db import resolve_url
     from archive.store import Archive
@@ -92,6 +97,13 @@ def run(
         # a daemon's log is its record: crawls started and ended, notifications sent
         logging.getLogger("crawler").setLevel(logging.INFO)
     url = resolve_url(db_url)
+    queue = None
+    if broker_url:
+        from crawler.monitor.queue import CrawlQueue, require_postgres
+
+        require_postgres(url)
+        queue = CrawlQueue(broker_url, config.cluster)
+        queue.check()
     with Archive.open(url) as archive:
         daemon = Daemon(
             archive,
@@ -99,6 +111,7 @@ def run(
             [p for p in profiles if p.schedule],
             db_url=url,
             crawl_options={"profile_files": profile_files, "sites_dir": sites_dir},
+            queue=queue,
         )
         code = daemon.serve()
     sys.exit(code)

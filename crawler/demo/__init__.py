@@ -5,7 +5,8 @@ It reproduces what makes real Thai government news sites hard to monitor: boiler
 view counter, an "updated" stamp and a rotating sidebar that change on every request,
 windows-874 pages with and without a declared charset, a flaky page, a slow page, a binary
 behind an article link, a robots.txt-disallowed path and endless pagination. ``set_phase(2)``
-edits the site the way a newsroom does (a sentence, a title, a removal, a new article).
+edits the site the way a newsroom does (a sentence, a title, a new article; and, off the
+listings, a quiet correction, a deletion and a redirect to the home page).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The replica's "portal" layout: pages as heavy as a real Thai government portal's.
 
 The classic layout (``data/article.html``) is an early-2010s page of 10-15 KB. Ministry
-portals today wrap the same article in 32-59 KB: a mega-menu of about 100 links repeated on
-every page (sections, services, sister agencies, social accounts, a few with campaign
-parameters or fragments), a 10-item "latest news" sidebar, and inline CSS and JavaScript
-(theme rules, analytics, a menu script, a config blob whose size varies by page). The crawl
+portals today wrap the same article in 30-60 KB (here 36-52 KB): a mega-menu of about 100
+links repeated on every page (sections, services, sister agencies, social accounts, a few
+with campaign parameters or fragments), a 10-item "latest news" sidebar, and inline CSS and
+JavaScript (theme rules, analytics, a menu script, a config blob whose size varies by page).
+The crawl
 benchmark measures on these, since a crawler's cost per page lies in exactly that furniture.
 """
 

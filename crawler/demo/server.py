@@ -1,7 +1,8 @@
 """The replica's HTTP server: stdlib ThreadingHTTPServer on 127.0.0.1, port 0 by default.
 
 Routes (the old OPDC site's PHP scheme): ``/`` home, ``/news.php?page=N`` listing (endless),
-``/content.php?content_id=N`` articles (ETag / Last-Modified, 304 on a conditional request),
+``/content.php?content_id=N`` articles (ETag / Last-Modified, 304 on a conditional request;
+a 404 or a 302 to ``/`` for the ones phase 2 takes down),
 ``/calendar.php?month=N`` (an endless trap), ``/rss.xml``, ``/sitemap.xml``, ``/robots.txt``
 (which disallows ``/private/``), and ``/_control/`` for tests and the benchmark:
 ``/_control/phase?set=2``, ``/_control/stats``, ``/_control/reset``.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from email.utils import format_datetime, parsedate_to_datetime
@@ -83,6 +85,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self.site.record(
                 key, status, conditional=conditional, user_agent=self.headers.get("User-Agent", "")
             )
+            self.uncount()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -101,7 +104,25 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         path = target.path
         if path.startswith("/_control/"):
             self.control(path, query)
-        elif path == "/robots.txt":
+            return
+        self.site.enter()
+        self.counted = True
+        try:
+            if self.site.latency:
+                time.sleep(self.site.latency)
+            self.route(path, query)
+        finally:
+            self.uncount()
+
+    def uncount(self) -> None:
+        """Stop counting this request as in flight: before its answer leaves, so that a client
+        that sends its next request on reading this answer is never counted twice."""
+        if getattr(self, "counted", False):
+            self.counted = False
+            self.site.leave()
+
+    def route(self, path: str, query: dict[str, list[str]]) -> None:
+        if path == "/robots.txt":
             self.send(200, pages.render_robots(self.base_url), "text/plain")
         elif path == "/":
             self.send(200, pages.render_home(self.site))
@@ -141,6 +162,9 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         article = self.site.article(article_id) if article_id is not None else None
         if article is None:
             self.send(404, "<html><body><h1>ไม่พบข่าวนี้</h1></body></html>".encode())
+            return
+        if self.site.redirects_home(article):
+            self.send(302, b"", headers={"Location": self.base_url})
             return
         if article.role == ROLE_FLAKY and self.site.take_flaky_failure():
             self.send(
@@ -184,6 +208,12 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], site: ReplicaSite) -> None:
         self.site = site
         super().__init__(address, ReplicaHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-answer (a crawl killed or stopped) is no replica error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class ReplicaServer:

@@ -44,6 +44,8 @@ ROLE_RETITLED = "retitled"
 ROLE_REMOVED = "removed"
 ROLE_FLAKY = "flaky"
 ROLE_SLOW = "slow"
+ROLE_ARCHIVED_EDIT = "archived-edit"  # phase 2: off every listing, then corrected
+ROLE_REDIRECTED = "redirected"  # phase 2: redirects to the home page (taken down)
 SPECIAL_ROLES = {
     0: ROLE_EDITED,
     1: "cp874-header",
@@ -53,11 +55,18 @@ SPECIAL_ROLES = {
     5: ROLE_SLOW,
     6: ROLE_RETITLED,
     7: ROLE_REMOVED,
+    8: ROLE_ARCHIVED_EDIT,
+    9: ROLE_REDIRECTED,
 }
 # Phase 2 edits: the sentence that changes and the new title.
 EDIT_OLD = "ผลิตโดยการใช้เครื่องพิมพ์ 3 มิติแห่งแรกในประเทศไทย"
 EDIT_NEW = "ผลิตโดยการใช้เครื่องพิมพ์ 3 มิติรุ่นใหม่ล่าสุดแห่งแรกในประเทศไทย"
 NEW_TITLE_PREFIX = "(แก้ไข) "
+# Phase 2's quiet correction of an article no listing links any more: a typo fixed.
+ARCHIVED_EDIT_OLD = "ได้รับมอบมหมายจากคณะรัฐมนตรี"
+ARCHIVED_EDIT_NEW = "ได้รับมอบหมายจากคณะรัฐมนตรี"
+# Roles whose article no listing, feed or sitemap links in phase 2.
+UNLISTED_IN_PHASE2 = frozenset({ROLE_REMOVED, ROLE_ARCHIVED_EDIT, ROLE_REDIRECTED})
 PHASE2_MODIFIED = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)
 
 
@@ -143,7 +152,7 @@ class ReplicaSite:
 
     ``n_articles`` OPDC articles, two press releases not about OPDC (the keyword filter must
     drop them) and, with ``specials``, the hard cases (see SPECIAL_ROLES). ``layout`` is
-    "classic" (a 2010-era page of 10-15 KB) or "portal" (32-59 KB: a mega-menu, a sidebar,
+    "classic" (a 2010-era page of 10-15 KB) or "portal" (36-52 KB: a mega-menu, a sidebar,
     inline CSS and scripts; see :mod:`crawler.demo.portal`).
     """
 
@@ -154,6 +163,7 @@ class ReplicaSite:
         per_page: int = 5,
         specials: bool = True,
         slow_seconds: float = 1.0,
+        latency: float = 0.0,
         layout: str = "classic",
     ) -> None:
         if layout not in LAYOUTS:
@@ -166,6 +176,7 @@ class ReplicaSite:
         self.per_page = per_page
         self.specials = specials
         self.slow_seconds = slow_seconds
+        self.latency = latency  # seconds every answer waits: a distant, I/O-bound site
         self.phase = 1
         self.lock = threading.Lock()
         self.hits: dict[str, int] = {}
@@ -175,6 +186,8 @@ class ReplicaSite:
         self.user_agents: set[str] = set()
         self.flaky_failed = False
         self.views = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._base = self._build(n_articles)
         # phase -> (articles newest first, articles by id), built once: the benchmark's server
         # must not be slower than the crawler it measures
@@ -208,8 +221,10 @@ class ReplicaSite:
     # --- phases ------------------------------------------------------------------------------
 
     def set_phase(self, phase: int) -> None:
-        """Switch the site to ``phase`` (1: as built; 2: one edit, one retitle, one removal,
-        one new article)."""
+        """Switch the site to ``phase`` (1: as built; 2: what a newsroom does between two
+        crawls: one sentence edited, one title changed, one new article, and among the older
+        articles that drop off the listings, one corrected, one deleted (404) and one
+        redirected to the home page)."""
         if phase not in (1, 2):
             raise ValueError("the replica has phases 1 and 2")
         with self.lock:
@@ -232,7 +247,7 @@ class ReplicaSite:
         )
 
     def articles(self) -> list[ReplicaArticle]:
-        """Return the articles of the current phase, newest first (the listing's order)."""
+        """Return the listed articles of the current phase, newest first (the listing's order)."""
         return self._current()[0]
 
     def _current(self) -> tuple[list[ReplicaArticle], dict[int, ReplicaArticle]]:
@@ -240,18 +255,25 @@ class ReplicaSite:
             phase = self.phase
         cached = self._cache.get(phase)
         if cached is None:
-            articles = self._articles_of(phase)
-            cached = self._cache[phase] = (articles, {a.id: a for a in articles})
+            served = self._articles_of(phase)
+            listed = [a for a in served if phase == 1 or a.role not in UNLISTED_IN_PHASE2]
+            cached = self._cache[phase] = (listed, {a.id: a for a in served})
         return cached
 
     def _articles_of(self, phase: int) -> list[ReplicaArticle]:
+        """Every article the site serves in ``phase`` (a redirected one included)."""
         current = []
         for article in self._base:
             if phase == 2:
                 if article.role == ROLE_REMOVED:
                     continue
-                if article.role == ROLE_EDITED:
-                    paragraphs = tuple(p.replace(EDIT_OLD, EDIT_NEW) for p in article.paragraphs)
+                if article.role in (ROLE_EDITED, ROLE_ARCHIVED_EDIT):
+                    old, new = (
+                        (EDIT_OLD, EDIT_NEW)
+                        if article.role == ROLE_EDITED
+                        else (ARCHIVED_EDIT_OLD, ARCHIVED_EDIT_NEW)
+                    )
+                    paragraphs = tuple(p.replace(old, new) for p in article.paragraphs)
                     article = replace(article, paragraphs=paragraphs, modified=PHASE2_MODIFIED)
                 elif article.role == ROLE_RETITLED:
                     article = replace(
@@ -263,10 +285,17 @@ class ReplicaSite:
         return sorted(current, key=lambda a: (a.published, a.id), reverse=True)
 
     def article(self, article_id: int) -> ReplicaArticle | None:
+        """Return the article served at ``article_id`` in this phase, listed or not."""
         return self._current()[1].get(article_id)
 
+    def redirects_home(self, article: ReplicaArticle) -> bool:
+        """True when the article answers with a redirect to the home page (taken down)."""
+        with self.lock:
+            phase = self.phase
+        return phase == 2 and article.role == ROLE_REDIRECTED
+
     def opdc_articles(self) -> list[ReplicaArticle]:
-        """The articles the OPDC keyword filter keeps (all but the off-topic ones)."""
+        """The listed articles the OPDC keyword filter keeps (all but the off-topic ones)."""
         return [a for a in self.articles() if a.role != "offtopic"]
 
     def by_role(self, role: str) -> ReplicaArticle:
@@ -288,6 +317,16 @@ class ReplicaSite:
                 self.not_modified[path] = self.not_modified.get(path, 0) + 1
             self.user_agents.add(user_agent)
 
+    def enter(self) -> None:
+        """Count a request being served: ``max_in_flight`` is the politeness a crawl kept."""
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
     def next_view(self) -> int:
         with self.lock:
             self.views += 1
@@ -308,6 +347,7 @@ class ReplicaSite:
             self.not_modified.clear()
             self.statuses.clear()
             self.user_agents.clear()
+            self.max_in_flight = self.in_flight
 
     def stats(self) -> dict:
         """Return the request accounting as JSON-ready data (for tests and the benchmark)."""
@@ -319,4 +359,5 @@ class ReplicaSite:
                 "not_modified": dict(self.not_modified),
                 "statuses": {k: list(v) for k, v in self.statuses.items()},
                 "user_agents": sorted(self.user_agents),
+                "max_in_flight": self.max_in_flight,
             }

@@ -3,9 +3,10 @@
 ``opdcwatch schedule run`` builds a :class:`Daemon`: APScheduler 3 with its jobs in the archive
 database (see ``crawler.monitor.jobstore``), one job per site with the stable id
 ``crawl:<name>``, ``max_instances=1``, coalescing and a misfire grace time, so that a restart
-picks the schedule up where it was and a missed run runs once. Each run calls the crawler's
-subprocess runner (a Twisted reactor cannot restart; a child also hands its memory back) with a
-wall-clock limit, closes a run the child could not close, and sends the run's notification.
+picks the schedule up where it was and a missed run runs once. Each run is a
+``crawler.monitor.crawljob.SiteCrawl``: a child process with a wall-clock limit, its run closed
+and notified. With a broker (``schedule run --broker URL``) a due crawl is queued instead, for
+the cluster's ``opdcwatch worker`` processes (``crawler.monitor.queue``).
 
 APScheduler 3 does not share a job store live between processes: the daemon re-reads it every
 ``poll_interval`` (``scheduler.wakeup()``), which is how ``schedule pause``/``resume``/
@@ -22,17 +23,16 @@ import signal
 import socket
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, insert, update
 
-from archive import queries
 from archive.store import Archive
 from crawler.config import Config
-from crawler.exceptions import CrawlTimeoutError, SchedulerError
-from crawler.monitor import health, notify
+from crawler.exceptions import SchedulerError
+from crawler.monitor.crawljob import SiteCrawl
 from crawler.monitor.jobstore import (
     JOB_FUNC,
     _heartbeat_limit,
@@ -48,6 +48,9 @@ from crawler.monitor.jobstore import (
 from crawler.monitor.triggers import parse_schedule, same_schedule
 from crawler.profiles import SiteProfile
 from parsers.exceptions import OpdcwatchError
+
+if TYPE_CHECKING:
+    from crawler.monitor.queue import CrawlQueue
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +68,6 @@ def run_scheduled_crawl(site: str, schedule: str | None = None) -> None:
     daemon.crawl(site, scheduled=schedule != "run-now")
 
 
-def _unrecorded_failure(summary: Any) -> str | None:
-    """Return why a crawl failed before it could open its run (the child says so, no run id)."""
-    for result in summary.sites:
-        if result.outcome == "failed" and result.run_id is None:
-            return result.reason or "the crawl failed before it started"
-    return None
-
-
 class Daemon:
     """``opdcwatch schedule run``: schedules the profiles, runs their crawls, stops cleanly."""
 
@@ -84,6 +79,7 @@ class Daemon:
         *,
         db_url: str,
         crawl_options: Mapping[str, Any] | None = None,
+        queue: CrawlQueue | None = None,
     ) -> None:
         self.archive = archive
         self.config = config
@@ -95,9 +91,18 @@ class Daemon:
             name: parse_schedule(p.schedule or "", profile=name, timezone=tz)
             for name, p in self.profiles.items()
         }
-        self.crawl_options = dict(crawl_options or {})
+        options = dict(crawl_options or {})
         self.scheduler = make_scheduler(archive, config)
         self._stop = threading.Event()
+        self.queue = queue
+        self.site_crawl = SiteCrawl(
+            archive,
+            config,
+            db_url=db_url,
+            stop_event=self._stop,
+            profile_files=options.get("profile_files", ()),
+            sites_dir=options.get("sites_dir"),
+        )
         self._locks = {name: threading.Lock() for name in self.profiles}
         self._running: dict[str, dt.datetime] = {}
         self._running_guard = threading.Lock()
@@ -148,16 +153,6 @@ class Daemon:
             "%s received: no new crawls; stopping the running ones", signal.Signals(signum).name
         )
         self.request_stop()
-
-    @property
-    def crawl_timeout(self) -> float:
-        """Seconds a crawl may run before it is asked to stop (and its run recorded failed)."""
-        return self.config.scheduler.crawl_timeout
-
-    @property
-    def stop_timeout(self) -> float:
-        """Seconds a stopping crawl gets before it is killed."""
-        return self.config.scheduler.stop_timeout
 
     @property
     def stopping(self) -> bool:
@@ -293,160 +288,47 @@ class Daemon:
     # -- one run -----------------------------------------------------------------------------
 
     def crawl(self, site: str, *, scheduled: bool = True) -> None:
-        """Run one crawl of ``site`` in a subprocess, then close its run and notify.
+        """Run one crawl of ``site`` (see ``crawler.monitor.crawljob``), or queue it.
 
         Called in an executor thread. Whatever goes wrong stays with this site: it is logged
         and recorded as a failed run, and the next scheduled run happens as usual. A scheduled
-        run of a paused site is skipped; ``run-now`` crawls a paused site all the same.
+        run of a paused site is skipped; ``run-now`` crawls a paused site all the same. With a
+        broker the crawl is queued for the cluster's workers instead.
         """
         if self._stop.is_set():
             return
         if scheduled and site in self._paused_safe():
             logger.info("%s is paused: the scheduled crawl is skipped", site)
             return
-        lock = self._locks.get(site)
-        if lock is None:
+        if site not in self.profiles:
             logger.error("no scheduled profile %s; the job is ignored", site)
             return
+        if self.queue is not None:
+            self._enqueue(site, scheduled=scheduled)
+            return
+        lock = self._locks[site]
         if not lock.acquire(blocking=False):  # a run-now while the scheduled run is going
             logger.info("%s: a crawl is already running; this one is skipped", site)
             return
-        started = _now()
         with self._running_guard:
-            self._running[site] = started
-        logger.info("%s: crawl started", site)
+            self._running[site] = _now()
         try:
-            error = None
-            timed_out = False
-            try:
-                summary = self._run_crawl(site)
-                logger.info("%s: crawl ended: %s", site, "; ".join(summary.lines()))
-                error = _unrecorded_failure(summary)
-            except CrawlTimeoutError as exc:  # stopped cleanly, but a site that never finishes
-                timed_out = True  # in time must become unhealthy: its run is recorded failed
-                error = (
-                    f"the crawl was stopped after its time limit of "
-                    f"{self.config.scheduler.crawl_timeout} s"
-                )
-                if exc.summary is not None:
-                    logger.info("%s: crawl stopped: %s", site, "; ".join(exc.summary.lines()))
-                    unrecorded = _unrecorded_failure(exc.summary)
-                    error += f": {unrecorded}" if unrecorded else ""
-            except Exception as exc:  # one site's failure must never reach the scheduler
-                logger.error(
-                    "%s: crawl failed: %s", site, exc, exc_info=not isinstance(exc, OpdcwatchError)
-                )
-                error = (
-                    str(exc)
-                    if isinstance(exc, OpdcwatchError)
-                    else (f"{type(exc).__name__}: {exc}")
-                )
-            stopped = self.stopping and not timed_out
-            self._close_runs(site, started, error, overwrite=timed_out, stopped=stopped)
-            self._report(site, started)
+            self.site_crawl.run(site)
         finally:
             with self._running_guard:
                 self._running.pop(site, None)
             lock.release()
 
-    def _run_crawl(self, site: str) -> Any:
-        from crawler.runner import run_crawl_subprocess
-
-        return run_crawl_subprocess(
-            [site],
-            profile_files=self.crawl_options.get("profile_files", ()),
-            sites_dir=self.crawl_options.get("sites_dir"),
-            db_url=self.db_url,
-            timeout=self.crawl_timeout,
-            stop_event=self._stop,
-            stop_timeout=self.stop_timeout,
-        )
-
-    def _runs_since(self, site: str, started: dt.datetime) -> list[dict[str, Any]]:
-        since = started - dt.timedelta(seconds=1)
-        return [
-            run
-            for run in queries.list_runs(self.archive, site=site, limit=10)
-            if dt.datetime.fromisoformat(run["started_at"]) >= since
-        ]
-
-    def _close_runs(
-        self,
-        site: str,
-        started: dt.datetime,
-        error: str | None,
-        *,
-        overwrite: bool = False,
-        stopped: bool = False,
-    ) -> None:
-        """Record a run the crawl could not close itself (killed, crashed, never started).
-
-        With ``overwrite`` (the time limit stopped it) a run the child closed as interrupted
-        is recorded as failed, so that a site that never finishes in time becomes unhealthy.
-        With ``stopped`` (the daemon is shutting down) an unclosed run is "interrupted", and a
-        crawl stopped before it opened a run leaves no trace: nothing went wrong with the site.
-        """
-        outcome = "interrupted" if stopped else "failed"
+    def _enqueue(self, site: str, *, scheduled: bool) -> None:
+        """Hand the crawl to the cluster; a broker that cannot take it is a failed run."""
         try:
-            mine = self._runs_since(site, started)
-            reason = error or "the crawl process ended without closing its run"
-            if stopped:
-                reason = f"the scheduler was stopping ({reason})"
-            for run in mine:
-                if run["finished_at"] is None or (overwrite and run["outcome"] != "failed"):
-                    counts = {
-                        key: run[key] or 0
-                        for key in ("pages", "new", "changed", "unchanged", "gone", "errors")
-                    }
-                    self.archive.finish_run(
-                        run["id"], outcome=outcome, counts=counts, errors=[reason]
-                    )
-                    logger.warning("%s: run %s closed as %s: %s", site, run["id"], outcome, reason)
-            if error and not mine and not stopped:
+            self.queue.enqueue(self.profiles[site], scheduled=scheduled)
+        except OpdcwatchError as exc:
+            logger.error("%s: %s", site, exc)
+            try:
                 run_id = self.archive.start_run(site)
                 self.archive.finish_run(
-                    run_id, outcome="failed", counts={"errors": 1}, errors=[error]
+                    run_id, outcome="failed", counts={"errors": 1}, errors=[str(exc)]
                 )
-        except OpdcwatchError as exc:
-            logger.error("%s: could not record the run's failure: %s", site, exc)
-
-    def _report(self, site: str, started: dt.datetime) -> None:
-        """Notify what the run found and any health warning it raised; never raises."""
-        for run in reversed(self._runs_since_safe(site, started)):
-            try:
-                self._report_run(site, run["id"])
-            except Exception as exc:  # a notification problem never fails the run or daemon
-                logger.exception("%s: the notification of run %s failed", site, run["id"])
-                failure = notify.Delivery("(notification)", False, f"{type(exc).__name__}: {exc}")
-                try:
-                    with self.archive.writing() as conn:
-                        notify.record_deliveries(conn, site, run["id"], [failure])
-                except OpdcwatchError:
-                    logger.error("%s: could not record the failed notification", site)
-
-    def _runs_since_safe(self, site: str, started: dt.datetime) -> list[dict[str, Any]]:
-        try:
-            return self._runs_since(site, started)
-        except OpdcwatchError as exc:
-            logger.error("%s: cannot read the run history: %s", site, exc)
-            return []
-
-    def _report_run(self, site: str, run_id: int) -> None:
-        history = health.load_history(self.archive, site, self.config.health)
-        warnings = health.new_warnings(history, self.config.health)
-        for warning in warnings:
-            logger.warning("%s: health: %s", site, warning.message)
-        urls = self.config.notify.urls
-        if not urls:
-            return
-        with self.archive.reading() as conn:
-            changes = notify.run_changes(
-                conn, run_id, context_words=self.config.notify.excerpt_words
-            )
-        shown = warnings if self.config.notify.health else []
-        message = notify.build_message(site, changes, shown, self.config.notify)
-        if message is None:
-            return
-        deliveries = notify.send(*message, urls)
-        with self.archive.writing() as conn:
-            notify.record_deliveries(conn, site, run_id, deliveries)
+            except OpdcwatchError as again:
+                logger.error("%s: could not record the failure: %s", site, again)

@@ -1,4 +1,5 @@
-"""Health rules over a site's run history: what kills scrapers in practice is a quiet redesign.
+"""Health rules over a site's run history: what kills scrapers in practice is a quiet redesign,
+and a site that stopped answering.
 
 A crawl that raises is easy to notice; a site redesign is not: the crawl still "succeeds", but
 it finds no article any more, or the pages now extract to a line of navigation. Each rule
@@ -13,6 +14,10 @@ A body counts as emptied when it is shorter than ``empty_body_chars``, or when a
 is shorter than ``shrink_ratio`` of the version before it. A page that no longer extracts at
 all raises in the parser and is counted in the run's ``errors``, which the ``page-errors`` rule
 watches.
+
+A run that got no answer at all records the kind of network error (``runs.unreachable``: DNS,
+refused, timeout, TLS); the ``unreachable`` rule names it, so that a typo in a host or a
+server gone offline is not mistaken for a layout change or a run of generic failures.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, select
 
 from crawler.config import HealthConfig
+from crawler.fetch_errors import HINTS, LABELS
 from crawler.monitor.triggers import format_duration
 
 if TYPE_CHECKING:
@@ -57,20 +63,22 @@ class RunRecord:
     changed: int = 0
     unchanged: int = 0
     gone: int = 0
+    restored: int = 0
     errors: int = 0
     error_text: str | None = None
+    unreachable: str | None = None
 
     @property
     def articles(self) -> int:
-        """Articles the run saw (new, changed or unchanged): zero means it found none."""
-        return self.new + self.changed + self.unchanged
+        """Articles the run saw (new, changed, unchanged or restored): zero means it found none."""
+        return self.new + self.changed + self.unchanged + self.restored
 
     @classmethod
     def from_mapping(cls, row: Mapping[str, Any]) -> RunRecord:
         """Build a record from a row or dict with the runs table's column names."""
         names = cls.__dataclass_fields__
         values = {key: row[key] for key in names if key in row}
-        for key in ("pages", "new", "changed", "unchanged", "gone", "errors"):
+        for key in ("pages", "new", "changed", "unchanged", "gone", "restored", "errors"):
             values[key] = int(values.get(key) or 0)
         for key in ("started_at", "finished_at"):
             if isinstance(values.get(key), str):
@@ -159,6 +167,8 @@ def failing_in_a_row(history: SiteHistory, config: HealthConfig) -> HealthWarnin
         streak.append(run)
     if len(streak) < config.failures_in_a_row:
         return None
+    if all(run.unreachable for run in streak):
+        return None  # the "unreachable" rule says it better
     last = streak[0]
     reason = (last.error_text or "no error text recorded").strip().splitlines()[0][:200]
     return HealthWarning(
@@ -166,6 +176,35 @@ def failing_in_a_row(history: SiteHistory, config: HealthConfig) -> HealthWarnin
         "failing",
         f"{len(streak)} crawls in a row failed; the last one: {reason}",
         last.id,
+    )
+
+
+def _first_error(run: RunRecord) -> str:
+    return (run.error_text or "").strip().partition("\n")[0][:200].rstrip(".")
+
+
+@rule("unreachable")
+def unreachable(history: SiteHistory, config: HealthConfig) -> HealthWarning | None:
+    """No successful fetch in the last N runs (or ever): the site does not answer at all."""
+    done = [r for r in _finished(history) if r.outcome != "interrupted"]
+    streak = []
+    for run in done:
+        if not run.unreachable:
+            break
+        streak.append(run)
+    never = bool(streak) and len(streak) == len(done)
+    if not streak or (len(streak) < config.unreachable_runs and not never):
+        return None
+    latest, count = streak[0], len(streak)
+    kind = latest.unreachable or ""
+    crawls = f"{count} crawl{'s' if count > 1 else ''}"
+    since = f"has never answered ({crawls})" if never else f"gave no answer in its last {crawls}"
+    return HealthWarning(
+        history.site,
+        "unreachable",
+        f"unreachable ({kind}): the site {since}: {_first_error(latest) or LABELS.get(kind, kind)}"
+        f"; {HINTS.get(kind, HINTS['other'])}",
+        latest.id,
     )
 
 
@@ -319,7 +358,7 @@ def load_history(
     """Read what the rules need about ``site`` from the archive (its recent runs and bodies)."""
     from archive import queries
 
-    limit = max(config.failures_in_a_row, config.baseline_runs) * 2 + 2
+    limit = max(config.failures_in_a_row, config.unreachable_runs, config.baseline_runs) * 2 + 2
     runs = [RunRecord.from_mapping(r) for r in queries.list_runs(archive, site=site, limit=limit)]
     bodies = _body_records(archive, [r.id for r in runs])
     return SiteHistory(site, runs, bodies, interval, now or dt.datetime.now(dt.UTC))
@@ -337,7 +376,9 @@ def new_warnings(history: SiteHistory, config: HealthConfig) -> list[HealthWarni
     return [
         w
         for w in check_site(
-            history, config, ("failing", "no-articles", "empty-bodies", "page-errors")
+            history,
+            config,
+            ("failing", "unreachable", "no-articles", "empty-bodies", "page-errors"),
         )
         if w.rule not in old_rules
     ]

@@ -1,7 +1,8 @@
 """Notifications through apprise: one message per run that found something, and health warnings.
 
 A message lists the run's new and changed articles (title, link, and for a change a short
-word-diff excerpt in ``[-old-]{+new+}`` form, Thai segmented by the archive's diff), then any
+word-diff excerpt in ``[-old-]{+new+}`` form, Thai segmented by the archive's diff), the
+articles it found removed or restored (with the date and what the site answered), then any
 health warning that appeared with this run. Every apprise URL is tried on its own so that one
 broken notifier neither hides the others nor fails the run: each delivery is logged, and
 recorded in the ``scheduler_notifications`` table next to the run it reports (``opdcwatch runs``
@@ -19,6 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from archive.events import events_for_runs
+from archive.feed import LABEL_REMOVED, LABEL_RESTORED
 from archive.schema import articles, captures, versions
 from archive.schema import scheduler_notifications as notifications
 from crawler.config import NotifyConfig
@@ -162,22 +165,47 @@ def run_changes(conn: Connection, run_id: int, *, context_words: int = 12) -> li
     return found
 
 
+def run_events(conn: Connection, run_id: int) -> list[dict[str, Any]]:
+    """Return the removals and restorations a run saw (``archive.events`` records), oldest
+    first."""
+    return events_for_runs(conn, [run_id]).get(run_id, [])
+
+
+def _event_lines(group: Sequence[Mapping[str, Any]]) -> list[str]:
+    lines = []
+    for event in group:
+        title = _flat(event.get("title") or event["url"]).strip()
+        lines.append(f"- {title} ({event['happened_at'][:10]}, {event['how']})")
+        lines.append(f"  {event['url']}")
+    return lines
+
+
 def build_message(
     site: str,
     changes: Sequence[ChangedArticle],
     warnings: Sequence[HealthWarning],
     config: NotifyConfig,
+    events: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[str, str] | None:
-    """Return (title, body) of the message for one run, or None when there is nothing to say."""
-    if not changes and not warnings:
+    """Return (title, body) of the message for one run, or None when there is nothing to say.
+
+    ``events`` are the run's removals and restorations (see :func:`run_events`).
+    """
+    if not changes and not warnings and not events:
         return None
     new = [c for c in changes if c.is_new]
     changed = [c for c in changes if not c.is_new]
+    removed = [e for e in events if e["kind"] == "removed"]
+    restored = [e for e in events if e["kind"] == "restored"]
     counts = []
     if new:
         counts.append(f"{len(new)} {LABEL_NEW}")
     if changed:
         counts.append(f"{len(changed)} {LABEL_CHANGED}")
+    if removed:
+        counts.append(f"{len(removed)} {LABEL_REMOVED}")
+    if restored:
+        counts.append(f"{len(restored)} {LABEL_RESTORED}")
     if warnings:
         counts.append(f"{len(warnings)} {LABEL_HEALTH}")
     title = f"opdcwatch {site}: " + ", ".join(counts)
@@ -200,8 +228,16 @@ def build_message(
             if item.excerpt:
                 lines.append(f"  {item.excerpt}")
         lines.append("")
-    if len(changes) > shown:
-        lines.append(f"… and {len(changes) - shown} more (opdcwatch articles --site {site})")
+    for label, happened in ((LABEL_REMOVED, removed), (LABEL_RESTORED, restored)):
+        room = max(config.max_items - shown, 0)
+        if happened and room:
+            lines.append(f"{label}:")
+            lines.extend(_event_lines(happened[:room]))
+            lines.append("")
+            shown += min(len(happened), room)
+    if len(changes) + len(events) > shown:
+        more = len(changes) + len(events) - shown
+        lines.append(f"… and {more} more (opdcwatch articles --site {site})")
         lines.append("")
     if warnings:
         lines.append(f"{LABEL_HEALTH}:")

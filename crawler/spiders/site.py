@@ -2,8 +2,19 @@
 
 Discovery goes feeds and sitemaps (cheap, list articles directly) and start pages, then the
 links on listing pages that match ``follow``; pages whose URL matches ``articles`` are parsed
-and handed to the archive pipeline. A listing that brings no article link not already seen in
-this run is a dead end (or a pagination trap) and its links are not followed.
+and handed to the archive pipeline. A listing that brings no article link new to the archive
+and to this run is a dead end (or a pagination trap) and its links are not followed.
+
+Known articles are fetched again when the profile's revisit policy picks them
+(``crawler.revisit``), whether or not a listing still links to them: the due ones, at most the
+policy's share of ``max_pages``, least recently checked first, are requested at the start
+(after discovery). A link to a known article is followed only when the article was gone (it
+may be back) or a sitemap's ``<lastmod>`` is newer than its last check. An article that
+redirects to the site's home or a listing page has been taken down and is recorded as gone,
+like a 404 or 410.
+
+When every start request fails, the crawl fails; when the site gave no answer at all, it
+stops early and says why (DNS, refused, timeout, TLS: ``crawler.fetch_errors``).
 
 The spider keeps its own record of what it requested and finished in ``self.state``, which
 Scrapy saves in the JOBDIR, so that ``--resume`` can re-issue the requests that were in flight
@@ -13,12 +24,14 @@ when the crawl was stopped (Scrapy's disk queue keeps only those not yet sent).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -34,11 +47,13 @@ from crawler.constants import (
     STATS_PREFIX,
 )
 from crawler.feeds import feed_links
+from crawler.fetch_errors import describe, error_kind
 from crawler.items import PageItem
 from crawler.links import LinkSorter
 from crawler.middlewares import META_KIND, META_URL
 from crawler.profiles import SiteProfile
-from crawler.urls import find_canonical, host_matches
+from crawler.revisit import RevisitPlan, plan_revisits
+from crawler.urls import find_canonical, host_matches, is_home_page
 from parsers import PageLinks, ParseError, find_links, parse_page
 from parsers.exceptions import BinaryInputError
 from parsers.urls import canonical_url
@@ -46,7 +61,18 @@ from parsers.urls import canonical_url
 logger = logging.getLogger(__name__)
 
 PRIORITY = {"article": 20, "feed": 10, "sitemap": 10, "robots": 10, "listing": 0}
+REVISIT_PRIORITY = -10  # after discovery: a new article matters more than a re-check
 META_VIA_CANONICAL = "opdcwatch_via_canonical"
+META_START = "opdcwatch_start"
+META_REVISIT = "opdcwatch_revisit"
+CLOSE_UNREACHABLE = "unreachable"  # the close reason of a crawl that got no answer at all
+
+
+class KnownState(NamedTuple):
+    """What the spider keeps of an archived article: gone?, when last checked."""
+
+    gone: bool
+    last_checked: datetime
 
 
 def _content_type(response: Response) -> str:
@@ -84,6 +110,11 @@ class SiteSpider(scrapy.Spider):
         self.allowed_domains = list(profile.allowed_domains)
         self.errors: list[str] = []
         self._limit_logged = False
+        self.known: dict[str, KnownState] = {}  # the site's archived articles, by URL
+        self.revisit_plan = RevisitPlan((), 0, 0)
+        self.starts = {"issued": 0, "ok": 0, "failed": 0}
+        self.start_errors: list[str] = []
+        self.network_errors: Counter[str] = Counter()
         self.links = LinkSorter(profile)
 
     # --- bookkeeping -----------------------------------------------------------------------
@@ -103,15 +134,29 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"{STATS_PREFIX}{key}", n)
 
     def note_error(self, url: str, message: str) -> None:
+        """Count and keep a page's error; logged at INFO (``-v``): the summary counts them and
+        ``opdcwatch runs`` shows them, so a crawl's terminal is not a wall of errors."""
         self.count("errors")
-        logger.warning("%s: %s", url, message)
+        logger.info("%s: %s", url, message)
         if len(self.errors) < self.crawler.settings.getint("OPDCWATCH_MAX_ERRORS_KEPT"):
             self.errors.append(f"{url}: {message}")
 
     def make_request(
-        self, url: str, kind: str, *, force: bool = False, via_canonical: bool = False
+        self,
+        url: str,
+        kind: str,
+        *,
+        force: bool = False,
+        via_canonical: bool = False,
+        start: bool = False,
+        revisit: bool = False,
     ) -> scrapy.Request | None:
-        """Return a request for a not-yet-seen, on-site, page-like URL, within max_pages."""
+        """Return a request for a not-yet-seen, on-site, page-like URL, within max_pages.
+
+        Article requests skip Scrapy's duplicate filter (this run's ``seen`` set does that
+        job): a redirect of an article to the home page must reach the spider, although the
+        home page itself was crawled.
+        """
         url = canonical_url(url)
         if urlsplit(url).scheme not in ("http", "https"):
             return None
@@ -143,14 +188,28 @@ class SiteSpider(scrapy.Spider):
         meta = {META_KIND: kind, META_URL: url, "handle_httpstatus_list": list(HANDLED_STATUSES)}
         if via_canonical:
             meta[META_VIA_CANONICAL] = True
+        if start:
+            meta[META_START] = True
+            self.starts["issued"] += 1
+        if revisit:
+            meta[META_REVISIT] = True
+            self.count("revisits")
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
             meta=meta,
-            priority=PRIORITY[kind],
-            dont_filter=force,
+            priority=REVISIT_PRIORITY if revisit else PRIORITY[kind],
+            dont_filter=force or kind == "article",
         )
+
+    def wants(self, url: str) -> bool:
+        """Whether a linked article is worth a request: new, or gone (is it back?).
+
+        The other known articles are fetched when the revisit plan picks them, at the start.
+        """
+        known = self.known.get(url)
+        return known is None or known.gone
 
     def begin(self, response: Response) -> str | None:
         """Mark the response's URL done; return it, or None when this run already handled it."""
@@ -160,6 +219,8 @@ class SiteSpider(scrapy.Spider):
             return None
         done.add(url)
         self.count("pages")
+        if response.meta.get(META_START) and response.status in (200, 304):
+            self.starts["ok"] += 1
         return url
 
     # --- start -----------------------------------------------------------------------------
@@ -168,7 +229,26 @@ class SiteSpider(scrapy.Spider):
         for request in self.start_requests():
             yield request
 
+    def load_known(self) -> None:
+        """Read the site's archived articles and plan this crawl's revisits."""
+        if self.archive is None:
+            return
+        from archive.known import known_articles
+
+        policy, now = self.profile.revisit, datetime.now(UTC)
+        articles = known_articles(self.archive, self.name)
+        self.known = {a.url: KnownState(a.gone_at is not None, a.last_checked) for a in articles}
+        self.revisit_plan = plan_revisits(articles, policy, now, self.max_pages)
+        logger.info(
+            "%s: %d known articles, %d due, %d to revisit",
+            self.name,
+            self.revisit_plan.known,
+            self.revisit_plan.due,
+            len(self.revisit_plan.urls),
+        )
+
     def start_requests(self) -> Iterator[scrapy.Request]:
+        self.load_known()
         state = self.run_state
         lost = sorted(state["seen"] - state["done"])
         if lost:  # resuming: requests that were in flight when the crawl stopped
@@ -185,12 +265,16 @@ class SiteSpider(scrapy.Spider):
             for url in self.profile.start_urls
         ]
         for url, kind in plan:
-            request = self.make_request(url, kind)
+            request = self.make_request(url, kind, start=kind != "robots")
             if request is not None:
                 yield request
         for url in lost:
             kind = "article" if self.profile.is_article(url) else "listing"
             request = self.make_request(url, kind, force=True)
+            if request is not None:
+                yield request
+        for url in self.revisit_plan.urls:
+            request = self.make_request(url, "article", revisit=True)
             if request is not None:
                 yield request
 
@@ -203,13 +287,16 @@ class SiteSpider(scrapy.Spider):
 
         ``links`` come from the parse of the page (``parsers.parse_page`` or ``find_links``).
         A listing page's listing links are followed only when the page brought at least one
-        article link this run had not seen: endless calendars and "next" chains stop there.
+        article link neither this run nor the archive had seen: endless calendars and "next"
+        chains stop there, and so does a walk into the archived past (the revisit policy, not
+        the listings, decides when known articles are fetched again).
         """
         seen = self.run_state["seen"]
         articles, listings = self.links.sort(response.url, links)
-        fresh = [url for url in articles if url not in seen]
-        for url in fresh:
-            request = self.make_request(url, "article")
+        linked = [url for url in articles if url not in seen]
+        fresh = [url for url in linked if url not in self.known]
+        for url in linked:
+            request = self.make_request(url, "article") if self.wants(url) else None
             if request is not None:
                 yield request
         if not from_listing:
@@ -230,16 +317,40 @@ class SiteSpider(scrapy.Spider):
         if self.begin(response) is None:
             return
         if response.status != 200:
-            self.note_error(response.url, f"listing answered HTTP {response.status}")
+            self.note_start_error(response, f"listing answered HTTP {response.status}")
             return
         if _content_type(response) not in HTML_CONTENT_TYPES:
             self.count("skipped")
             return
         yield from self.follow_links(response, self._links_of(response), from_listing=True)
 
+    def removal_redirect(self, url: str, response: Response) -> PageItem | None:
+        """Return a gone item when the article was redirected to the home or a listing page.
+
+        What is recorded is the article's own answer: the first redirect's status and where
+        it pointed. A redirect to another article (a moved page) is followed as before.
+        """
+        hops = response.meta.get("redirect_urls") or []
+        reasons = response.meta.get("redirect_reasons") or []
+        if not hops or not reasons or not isinstance(reasons[0], int):
+            return None  # not redirected, or by a <meta refresh>
+        final = canonical_url(response.url)
+        if final == url or self.profile.is_article(final):
+            return None
+        starts = {canonical_url(u) for u in self.profile.start_urls}
+        if not (is_home_page(final) or self.profile.is_listing(final) or final in starts):
+            return None
+        target = hops[1] if len(hops) > 1 else response.url
+        logger.info("%s: %s redirects to %s: taken down", self.name, url, response.url)
+        return PageItem(url=url, status=reasons[0], headers={"Location": target})
+
     def parse_article(self, response: Response) -> Iterator[Any]:
         url = self.begin(response)
         if url is None:
+            return
+        removed = self.removal_redirect(url, response)
+        if removed is not None:
+            yield removed
             return
         if response.status == 304:
             yield PageItem(url=url, status=304, headers=_headers(response), not_modified=True)
@@ -288,13 +399,14 @@ class SiteSpider(scrapy.Spider):
                 body=response.body,
                 article=article,
             )
-        yield from self.follow_links(response, page.links, from_listing=False)
+        if not response.meta.get(META_REVISIT):  # a revisit checks the article, no more
+            yield from self.follow_links(response, page.links, from_listing=False)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None:
             return
         if response.status != 200:
-            self.note_error(response.url, f"feed answered HTTP {response.status}")
+            self.note_start_error(response, f"feed answered HTTP {response.status}")
             return
         kind = _content_type(response)
         if kind in HTML_CONTENT_TYPES:  # a feed URL that now serves a page: treat as listing
@@ -303,8 +415,10 @@ class SiteSpider(scrapy.Spider):
         if kind and kind not in FEED_CONTENT_TYPES:
             self.count("skipped")
             return
-        for link in feed_links(response.body):
-            request = self.make_request(response.urljoin(link), "article")
+        header = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        for link in feed_links(response.body, header):
+            url = canonical_url(response.urljoin(link))
+            request = self.make_request(url, "article") if self.wants(url) else None
             if request is not None:
                 yield request
 
@@ -312,7 +426,7 @@ class SiteSpider(scrapy.Spider):
         if self.begin(response) is None:
             return
         if response.status != 200:
-            self.note_error(response.url, f"sitemap answered HTTP {response.status}")
+            self.note_start_error(response, f"sitemap answered HTTP {response.status}")
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
@@ -335,6 +449,8 @@ class SiteSpider(scrapy.Spider):
                 kind = "sitemap"
             elif not self.profile.articles or self.profile.is_article(loc):
                 kind = "article"
+                if not (self.changed_since_checked(loc, entry) or self.wants(canonical_url(loc))):
+                    continue
             elif self.profile.is_listing(loc):
                 kind = "listing"
             else:
@@ -351,6 +467,44 @@ class SiteSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    def changed_since_checked(self, loc: str, entry: dict[str, Any]) -> bool:
+        """True when a sitemap's ``<lastmod>`` says a known article changed since its check."""
+        known = self.known.get(canonical_url(loc))
+        lastmod = (entry.get("lastmod") or "").strip()
+        if known is None or not lastmod:
+            return False
+        try:
+            stamp = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        return stamp > known.last_checked
+
+    # --- failures --------------------------------------------------------------------------
+
+    def note_start_error(self, response: Response, message: str) -> None:
+        """An answer that is an error: counted, and a failed start when it was one."""
+        self.note_error(response.url, message)
+        if response.meta.get(META_START):
+            self.starts["failed"] += 1
+            self.start_errors.append(f"{response.url}: {message}")
+
+    def start_failure(self) -> str | None:
+        """Why the crawl failed when every start request failed, else None."""
+        starts = self.starts
+        if not starts["issued"] or starts["ok"] > 0 or starts["failed"] < starts["issued"]:
+            return None
+        first = self.start_errors[0] if self.start_errors else "no answer"
+        more = f" (and {len(self.start_errors) - 1} more)" if len(self.start_errors) > 1 else ""
+        return f"every start request failed: {first}{more}"
+
+    def unreachable(self) -> str | None:
+        """The kind of network error (DNS, refused, ...) when the site gave no answer at all."""
+        if not self.network_errors or self.crawler.stats.get_value("downloader/response_count"):
+            return None
+        return self.network_errors.most_common(1)[0][0]
+
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         url = request.meta.get(META_URL, request.url)
@@ -362,6 +516,14 @@ class SiteSpider(scrapy.Spider):
         if request.meta.get(META_KIND) == "robots":
             return  # no robots.txt is normal
         if failure.check(HttpError):
-            self.note_error(url, f"HTTP {failure.value.response.status}")
+            message = f"HTTP {failure.value.response.status}"
         else:
-            self.note_error(url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+            self.network_errors[error_kind(failure)] += 1
+            message = describe(failure)
+        self.note_error(url, message)
+        if request.meta.get(META_START):
+            self.starts["failed"] += 1
+            self.start_errors.append(f"{url}: {message}")
+            if self.start_failure() and self.unreachable():
+                logger.info("%s: no answer to any start request: stopping", self.name)
+                raise CloseSpider(CLOSE_UNREACHABLE)
