@@ -65,15 +65,13 @@ PIECES = [
 ]
 # Every Thai code point on its own too: the quick path must know every rule pythainlp has.
 THAI_CHARS = st.sampled_from([chr(c) for c in range(0x0E01, 0x0E5C)])
+TEXTS = st.lists(
+    st.one_of(st.sampled_from(PIECES), THAI_CHARS, THAI_CHARS, st.text(max_size=8)), max_size=40
+).map("".join)
 
 
 @settings(max_examples=1000, deadline=None)
-@given(
-    st.lists(
-        st.one_of(st.sampled_from(PIECES), THAI_CHARS, THAI_CHARS, st.text(max_size=8)),
-        max_size=40,
-    ).map("".join)
-)
+@given(TEXTS)
 def test_quick_equals_reference(text: str) -> None:
     assert normalize_text(text) == reference(text)
 
@@ -85,12 +83,7 @@ def test_quick_equals_reference_on_every_fixture() -> None:
 
 
 @settings(max_examples=1000, deadline=None)
-@given(
-    st.lists(
-        st.one_of(st.sampled_from(PIECES), THAI_CHARS, THAI_CHARS, st.text(max_size=8)),
-        max_size=40,
-    ).map("".join)
-)
+@given(TEXTS)
 def test_settled_text_normalises_to_itself(text: str) -> None:
     """The parsers hash a settled body without normalising it again: it must be a fixed point."""
     once, settled = normalize_text_settled(text)
