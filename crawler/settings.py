@@ -54,6 +54,22 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 OPDCWATCH_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled each time
 OPDCWATCH_RETRY_BACKOFF_MAX = 60.0  # cap, also for a server's Retry-After
 
+# Per-response overhead Scrapy spends for nothing here (measured with py-spy on bench/crawl.py):
+# it starts CONCURRENT_ITEMS asyncio tasks for every response's output (17 % of an unchanged
+# re-crawl's CPU at the default of 100), though the archive pipeline is synchronous and
+# records one page at a time; and it reads a callback's source again with ``ast`` on every
+# response to warn about ``return`` in generators (7 %), which the tests catch instead.
+CONCURRENT_ITEMS = 1
+WARN_ON_GENERATOR_RETURN_VALUE = False
+# Every crawl has a JOBDIR, so its requests wait in disk queues, and Scrapy deletes a queue (its
+# files and folders) each time it runs empty, which at 16 requests in flight is after nearly
+# every request: a third of an unchanged re-crawl's CPU. One crawl is one site, so the queues per
+# download slot (folders made and removed per request) balance nothing: one queue per priority
+# does; start requests (the revisits) share the ordinary single-file queues instead of
+# chunked folders of their own. Scrapy before 2.13 has no start queues and ignores the second.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
+SCHEDULER_START_DISK_QUEUE = None
+
 # Kept for Scrapy 2.11-2.12 (pyproject allows them); newer Scrapy ignores it.
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

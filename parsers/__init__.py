@@ -1,7 +1,8 @@
 """Pure functions that turn HTML or text into a clean :class:`~parsers.article.Article`.
 
 Nothing here imports Scrapy or touches the network or the archive. The entry points are
-:func:`parse_bytes` (what the crawler calls once per page), :func:`parse_html`,
+:func:`parse_page` (what the crawler calls once per page: the article and the links),
+:func:`parse_bytes`, :func:`parse_html`,
 :func:`parse_text` and :func:`decode_html`.
 """
 
@@ -11,7 +12,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from parsers.api import parse_bytes, parse_html, parse_text, sniff_kind
+    from parsers.api import (
+        ParsedPage,
+        find_links,
+        parse_bytes,
+        parse_html,
+        parse_page,
+        parse_text,
+        sniff_kind,
+    )
     from parsers.article import Article, content_hash
     from parsers.encoding import decode_bytes, decode_html
     from parsers.exceptions import (
@@ -21,6 +30,7 @@ if TYPE_CHECKING:
         ParseError,
         SelectorError,
     )
+    from parsers.links import PageLinks
     from parsers.normalize import normalize_line, normalize_text
     from parsers.options import EXTRACTOR_VERSION, ParseOptions
 
@@ -32,16 +42,20 @@ _EXPORTS = {
     "BinaryInputError": "parsers.exceptions",
     "EmptyInputError": "parsers.exceptions",
     "NotAPageError": "parsers.exceptions",
+    "PageLinks": "parsers.links",
     "ParseError": "parsers.exceptions",
     "ParseOptions": "parsers.options",
+    "ParsedPage": "parsers.api",
     "SelectorError": "parsers.exceptions",
     "content_hash": "parsers.article",
     "decode_bytes": "parsers.encoding",
     "decode_html": "parsers.encoding",
+    "find_links": "parsers.api",
     "normalize_line": "parsers.normalize",
     "normalize_text": "parsers.normalize",
     "parse_bytes": "parsers.api",
     "parse_html": "parsers.api",
+    "parse_page": "parsers.api",
     "parse_text": "parsers.api",
     "sniff_kind": "parsers.api",
 }
@@ -62,16 +76,20 @@ __all__ = [
     "BinaryInputError",
     "EmptyInputError",
     "NotAPageError",
+    "PageLinks",
     "ParseError",
     "ParseOptions",
+    "ParsedPage",
     "SelectorError",
     "content_hash",
     "decode_bytes",
     "decode_html",
+    "find_links",
     "normalize_line",
     "normalize_text",
     "parse_bytes",
     "parse_html",
+    "parse_page",
     "parse_text",
     "sniff_kind",
 ]

@@ -11,17 +11,19 @@ import logging
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, XMLParsedAsHTMLWarning
 from lxml import etree
 
-from parsers.article import Article
+from parsers.article import Article, content_hash
 from parsers.boilerplate import BLOCK_TAGS, SCRIPT_TAGS
 from parsers.encoding import decode_bytes
-from parsers.exceptions import EmptyInputError, NotAPageError
+from parsers.exceptions import EmptyInputError, NotAPageError, ParseError
 from parsers.extract import extract_content, paragraphs_of
+from parsers.links import NO_LINKS, PageLinks, links_in
 from parsers.metadata import dates_from_lines, read_meta
-from parsers.normalize import normalize_text
+from parsers.normalize import normalize_text_settled
 from parsers.options import DEFAULT_OPTIONS, ParseOptions
 from parsers.script_body import body_from_scripts, script_texts
 from parsers.selectors import select_all, select_date, select_title
@@ -74,12 +76,27 @@ def _parse_tree(html: str) -> etree._Element:
     return root
 
 
-def _body_text(paragraphs: list[str], message: str) -> str:
-    """Return the normalised body; raise NotAPageError when nothing readable is left."""
-    text = normalize_text("\n".join(paragraphs))
+@dataclass(frozen=True)
+class ParsedPage:
+    """An article and the links of the page it was read from: one parse for both."""
+
+    article: Article
+    links: PageLinks
+
+
+def _article(
+    title: str | None, paragraphs: list[str], message: str, **fields: str | None
+) -> Article:
+    """Return the Article of a normalised body; raise NotAPageError when nothing is left.
+
+    The body is normalised here once; its content hash does not normalise it again unless a
+    second pass would change it (see :func:`parsers.normalize.normalize_text_settled`).
+    """
+    text, settled = normalize_text_settled("\n".join(paragraphs))
     if not text:
         raise NotAPageError(message)
-    return text
+    digest = content_hash(title, text, text_settled=settled)
+    return Article(title=title, text=text, content_hash=digest, **fields)
 
 
 def parse_html(
@@ -97,9 +114,15 @@ def parse_html(
     WYSIWYG editors emit) and returns a tree without the text; such a page is read again by
     BeautifulSoup's tolerant html.parser and handled as a text dump.
     """
-    options = _options(selectors, options)
+    return _read_html(html, url, _options(selectors, options), None)
+
+
+def _read_html(
+    html: str, url: str | None, options: ParseOptions, links: list[PageLinks] | None
+) -> Article:
+    """parse_html's work; the page's links are appended to ``links`` when it is a list."""
     try:
-        return _parse_html_tree(html, url=url, selectors=options.selector_map)
+        return _parse_html_tree(html, url=url, selectors=options.selector_map, links=links)
     except NotAPageError:
         text = _soup_text(html)
         if not text.strip():
@@ -137,8 +160,16 @@ def _options(selectors: Mapping[str, str] | None, options: ParseOptions | None) 
     return ParseOptions(selectors=selectors) if selectors else DEFAULT_OPTIONS
 
 
-def _parse_html_tree(html: str, *, url: str | None, selectors: Mapping[str, str]) -> Article:
+def _parse_html_tree(
+    html: str,
+    *,
+    url: str | None,
+    selectors: Mapping[str, str],
+    links: list[PageLinks] | None = None,
+) -> Article:
     root = _parse_tree(html)
+    if links is not None:
+        links.append(links_in(root))  # before extraction strips the navigation
     meta = read_meta(root)
     title = select_title(root, selectors) or meta.title
     selected_date = select_date(root, selectors)
@@ -148,11 +179,11 @@ def _parse_html_tree(html: str, *, url: str | None, selectors: Mapping[str, str]
     selected_body = paragraphs_of(body_elements, title) if body_elements else []
     extraction = extract_content(root, title)
     paragraphs = selected_body or body_from_scripts(extraction.paragraphs, scripts, title)
-    text = _body_text(paragraphs, "no article text found in the page")
     seen_published, seen_modified = dates_from_lines(extraction.date_lines, extraction.body_start)
-    return Article(
-        title=title,
-        text=text,
+    return _article(
+        title,
+        paragraphs,
+        "no article text found in the page",
         published=selected_date or meta.published or seen_published,
         modified=meta.modified or seen_modified,
         url=url,
@@ -164,10 +195,10 @@ def parse_text(text: str, *, url: str | None = None) -> Article:
     if not text.strip():
         raise EmptyInputError("input is empty")
     cleaned = clean_text_dump(_UNPARSEABLE_RE.sub("", text))
-    body = _body_text(cleaned.paragraphs, "no article text found (only a title or furniture)")
-    return Article(
-        title=cleaned.title,
-        text=body,
+    return _article(
+        cleaned.title,
+        cleaned.paragraphs,
+        "no article text found (only a title or furniture)",
         published=cleaned.published,
         modified=cleaned.modified,
         url=url,
@@ -189,12 +220,51 @@ def parse_bytes(
     a ``kind`` outside those three, or both ``selectors`` and ``options``, is the caller's bug
     and raises ValueError.
     """
-    options = _options(selectors, options)
+    return _read_bytes(data, url, content_type, kind, _options(selectors, options), None)
+
+
+def parse_page(
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    options: ParseOptions | None = None,
+) -> ParsedPage:
+    """Return :func:`parse_bytes`'s article and the page's links, from one parse.
+
+    What the crawler calls once per article page. A text dump has no links; the same errors
+    as :func:`parse_bytes`.
+    """
+    links: list[PageLinks] = []
+    article = _read_bytes(data, url, content_type, None, options or DEFAULT_OPTIONS, links)
+    return ParsedPage(article, links[0] if links else NO_LINKS)
+
+
+def find_links(data: bytes, *, content_type: str | None = None) -> PageLinks:
+    """Return the links of downloaded bytes, read as :func:`parse_page` reads them.
+
+    For pages whose article nobody wants (a listing): decoded and parsed, nothing extracted.
+    A page that cannot be read (binary, empty, no markup) has none.
+    """
+    try:
+        return links_in(_parse_tree(decode_bytes(data, content_type)[0]))
+    except ParseError:
+        return NO_LINKS
+
+
+def _read_bytes(
+    data: bytes,
+    url: str | None,
+    content_type: str | None,
+    kind: str | None,
+    options: ParseOptions,
+    links: list[PageLinks] | None,
+) -> Article:
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS} or None, not {kind!r}")
     text, codec = decode_bytes(data, content_type)
     logger.debug("decoded %d bytes of %s as %s", len(data), url or "input", codec)
     kind = kind or sniff_kind(text, content_type)
     if kind == "html":
-        return parse_html(text, url=url, options=options)
+        return _read_html(text, url, options, links)
     return parse_text(text, url=url)

@@ -8,13 +8,16 @@ from dataclasses import asdict, dataclass, field
 from parsers.normalize import normalize_line, normalize_text
 
 
-def content_hash(title: str | None, text: str) -> str:
+def content_hash(title: str | None, text: str, *, text_settled: bool = False) -> str:
     """Return the SHA-256 hex digest of the normalised title and body.
 
     This is the archive's notion of "the same article": anything that does not survive
     normalisation (whitespace, invisibles, boilerplate the parsers removed) cannot change it.
+    ``text_settled``: the caller knows ``normalize_text(text) == text`` (see
+    :func:`parsers.normalize.normalize_text_settled`), so the body is not normalised again.
     """
-    canonical = normalize_line(title or "") + "\n\n" + normalize_text(text)
+    body = text if text_settled else normalize_text(text)
+    canonical = normalize_line(title or "") + "\n\n" + body
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 # 1 was release 0.1.0; 2 joins inline elements as a browser does and weighs <article>,
@@ -57,15 +58,20 @@ class ParseOptions:
 
     def extraction_key(self) -> str:
         """Return the hash of EXTRACTOR_VERSION and every option not at its default."""
-        given: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value != f.default:
-                given[f.name] = value
-        payload = json.dumps(
-            {"extractor": EXTRACTOR_VERSION, "options": given}, sort_keys=True, ensure_ascii=False
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:EXTRACTION_KEY_CHARS]
+        return _extraction_key(self, EXTRACTOR_VERSION)
+
+
+@lru_cache(maxsize=256)  # asked for every page the archive records
+def _extraction_key(options: ParseOptions, version: int) -> str:
+    given: dict[str, Any] = {}
+    for f in fields(options):
+        value = getattr(options, f.name)
+        if value != f.default:
+            given[f.name] = value
+    payload = json.dumps(
+        {"extractor": version, "options": given}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:EXTRACTION_KEY_CHARS]
 
 
 DEFAULT_OPTIONS = ParseOptions()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from parsers.url_rules import (
@@ -76,6 +77,7 @@ def _query(query: str) -> str:
     return "&".join(sorted(kept))
 
 
+@lru_cache(maxsize=65536)  # a crawl asks again for every link it meets again
 def canonical_url(url: str) -> str:
     """Return the canonical form of ``url``: the key an article is stored and found under.
 

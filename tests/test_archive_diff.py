@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
+from difflib import SequenceMatcher
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pythainlp.tokenize import word_tokenize
 
 from archive import Archive, UnknownFormatError, VersionNotFoundError
-from archive.diff import diff_versions, word_diff
+from archive.diff import DiffOp, _merge, diff_versions, word_diff
 from archive.diff_render import render
-from tests.archive_helpers import ARTICLE_URL, record
+from crawler.demo.site import SEED_FILES, load_seed
+from parsers import parse_bytes
+from tests.archive_helpers import ARTICLE_URL, page, record
 
 SCRIPT_URL = "https://www.opdc.go.th/content/1300"
 
@@ -112,3 +118,69 @@ def test_unknown_format_lists_the_known_ones(sqlite_arch: Archive) -> None:
     record(sqlite_arch, "opdc_v2_sentence.html", 1)
     with pytest.raises(UnknownFormatError, match="use one of html, json, text"):
         render(diff_versions(sqlite_arch, ARTICLE_URL), "pdf")
+
+
+# --- the same ops as the difflib diff before rapidfuzz -------------------------------------
+
+
+def difflib_word_diff(old: str, new: str) -> list[DiffOp]:
+    """word_diff as it was: difflib on the lines, then on newmm's tokens of whole paragraphs."""
+    ops: list[DiffOp] = []
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if tag != "replace":
+            ops.append(DiffOp(tag, old_part, new_part))
+            continue
+        words_a = word_tokenize(old_part, engine="newmm", keep_whitespace=True)
+        words_b = word_tokenize(new_part, engine="newmm", keep_whitespace=True)
+        matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
+        ops += [
+            DiffOp(t, "".join(words_a[k1:k2]), "".join(words_b[l1:l2]))
+            for t, k1, k2, l1, l2 in matcher.get_opcodes()
+        ]
+    return _merge(ops)
+
+
+def seed_paragraphs() -> list[str]:
+    return [p for name in SEED_FILES for p in load_seed(name).paragraphs]
+
+
+def edited(text: str, seed: int, edits: int, kinds: str) -> str:
+    """An editor's changes at random words: text inside a word, a word replaced, a syllable cut,
+    a phrase added after a word."""
+    rnd = random.Random(seed)
+    words = text.split(" ")
+    for _ in range(edits):
+        i = rnd.randrange(len(words))
+        word, kind = words[i], rnd.choice(kinds)
+        if kind == "inside":
+            words[i] = word[: len(word) // 2] + "แก้ไขใหม่" + word[len(word) // 2 :]
+        elif kind == "replaced":
+            words[i] = "ข้อความใหม่"
+        elif kind == "cut":
+            words[i] = word.replace("การ", "", 1)
+        else:
+            words[i] = word + " เพิ่มวลี"
+    return " ".join(words)
+
+
+EDITS = ("inside", "replaced", "cut", "phrase")
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("joiner", [" ", "\n"], ids=["one paragraph", "paragraphs"])
+def test_same_ops_as_difflib_on_edited_articles(seed: int, joiner: str) -> None:
+    # the demo's five articles, 3,000 words, as one paragraph (the issue's 1-second case)
+    old = joiner.join(seed_paragraphs())
+    new = edited(old, seed, edits=1 + seed, kinds=EDITS)
+    assert word_diff(old, new) == difflib_word_diff(old, new)
+
+
+def test_same_ops_as_difflib_on_the_fixture_versions() -> None:
+    texts = [
+        parse_bytes(page(name)).text
+        for name in ("opdc_v1.html", "opdc_v2_sentence.html", "opdc_v3_title.html")
+    ]
+    for old, new in itertools.permutations(texts, 2):
+        assert word_diff(old, new) == difflib_word_diff(old, new)

@@ -13,7 +13,7 @@ import sys
 import threading
 
 from crawler.demo.server import ReplicaServer
-from crawler.demo.site import ReplicaSite
+from crawler.demo.site import LAYOUTS, ReplicaSite
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="no flaky/slow/windows-874 pages, no traps (benchmark mode)",
     )
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="classic",
+        help="classic: 10-15 KB pages; portal: 36-52 KB with a mega-menu and inline CSS/JS",
+    )
     args = parser.parse_args(argv)
     servers = [
         ReplicaServer(
@@ -41,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
                 per_page=args.per_page,
                 specials=not args.no_specials,
                 latency=args.latency,
+                layout=args.layout,
             ),
             port=args.port + i if args.port else 0,
         )

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 from html import escape
 from string import Template
 
+from crawler.demo import portal
 from crawler.demo.site import (
     BINARY_ID,
     PRIVATE_ID,
@@ -54,6 +55,26 @@ def _latest(views: int) -> str:
     return "\n".join(f"<h4>{escape(t)}</h4><p>{escape(s)}</p>" for t, s in chosen)
 
 
+def _portal_parts(site: ReplicaSite, views: int) -> dict[str, str]:
+    """What the portal layout adds to a page (see :mod:`crawler.demo.portal`)."""
+    if site.layout != "portal":
+        return {}
+    latest = [
+        (a.path, a.title, thai_date(a.published))
+        for a in _rotating(site, views, portal.SIDEBAR_ITEMS)
+    ]
+    return {
+        "css": portal.inline_css(),
+        "script": portal.inline_script(),
+        "menu": portal.mega_menu(),
+        "sidebar": portal.sidebar(latest),
+    }
+
+
+def _template(site: ReplicaSite, name: str) -> Template:
+    return Template(data_text(f"portal-{name}" if site.layout == "portal" else name))
+
+
 def render_article(site: ReplicaSite, article: ReplicaArticle, base_url: str) -> tuple[bytes, str]:
     """Return the page bytes and its Content-Type header, in the article's encoding mode."""
     views = site.next_view()
@@ -64,7 +85,9 @@ def render_article(site: ReplicaSite, article: ReplicaArticle, base_url: str) ->
         meta = ""
     else:
         meta = '<meta charset="utf-8">\n'
-    page = Template(data_text("article.html")).substitute(
+    page = _template(site, "article.html").substitute(
+        _portal_parts(site, views),
+        config=portal.page_config(article.id, article.title),
         meta_charset=meta,
         title=escape(article.title),
         canonical=escape(base_url.rstrip("/") + article.path),
@@ -93,8 +116,9 @@ def render_article(site: ReplicaSite, article: ReplicaArticle, base_url: str) ->
 def _page(heading: str, items: str, pager: str, extra: str, site: ReplicaSite) -> bytes:
     views = site.next_view()
     return (
-        Template(data_text("listing.html"))
+        _template(site, "listing.html")
         .substitute(
+            _portal_parts(site, views),
             heading=escape(heading),
             updated=_now_thai(),
             views=views,

@@ -34,6 +34,7 @@ ADDED_ID = 1500
 OFFTOPIC_FIRST_ID = 2001
 BINARY_ID = 9001
 PRIVATE_ID = 7001
+LAYOUTS = ("classic", "portal")
 SEED_FILES = ("seed-000.txt", "seed-001.txt", "seed-002.txt", "seed-003.txt", "seed-004.txt")
 OFFTOPIC_FILES = ("offtopic-001.txt", "offtopic-002.txt")
 
@@ -150,7 +151,9 @@ class ReplicaSite:
     """The site's articles and mutable state (phase, per-path request counts).
 
     ``n_articles`` OPDC articles, two press releases not about OPDC (the keyword filter must
-    drop them) and, with ``specials``, the hard cases (see SPECIAL_ROLES).
+    drop them) and, with ``specials``, the hard cases (see SPECIAL_ROLES). ``layout`` is
+    "classic" (a 2010-era page of 10-15 KB) or "portal" (36-52 KB: a mega-menu, a sidebar,
+    inline CSS and scripts; see :mod:`crawler.demo.portal`).
     """
 
     def __init__(
@@ -161,11 +164,15 @@ class ReplicaSite:
         specials: bool = True,
         slow_seconds: float = 1.0,
         latency: float = 0.0,
+        layout: str = "classic",
     ) -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
         if specials and n_articles < len(SPECIAL_ROLES):
             raise ValueError(
                 f"a replica with specials needs at least {len(SPECIAL_ROLES)} articles"
             )
+        self.layout = layout
         self.per_page = per_page
         self.specials = specials
         self.slow_seconds = slow_seconds

@@ -49,11 +49,12 @@ from crawler.constants import (
 from crawler.feeds import feed_links
 from crawler.fetch_errors import describe, error_kind
 from crawler.items import PageItem
+from crawler.links import LinkSorter
 from crawler.middlewares import META_KIND, META_URL
 from crawler.profiles import SiteProfile
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.urls import find_canonical, host_matches, is_home_page
-from parsers import ParseError, parse_bytes
+from parsers import PageLinks, ParseError, find_links, parse_page
 from parsers.exceptions import BinaryInputError
 from parsers.urls import canonical_url
 
@@ -77,6 +78,10 @@ class KnownState(NamedTuple):
 def _content_type(response: Response) -> str:
     raw = response.headers.get("Content-Type") or b""
     return raw.decode("latin-1").split(";")[0].strip().lower()
+
+
+def _raw_content_type(response: Response) -> str | None:
+    return response.headers.get("Content-Type", b"").decode("latin-1") or None
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -110,6 +115,7 @@ class SiteSpider(scrapy.Spider):
         self.starts = {"issued": 0, "ok": 0, "failed": 0}
         self.start_errors: list[str] = []
         self.network_errors: Counter[str] = Counter()
+        self.links = LinkSorter(profile)
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -274,27 +280,20 @@ class SiteSpider(scrapy.Spider):
 
     # --- callbacks -------------------------------------------------------------------------
 
-    def follow_links(self, response: Response, *, from_listing: bool) -> Iterator[scrapy.Request]:
+    def follow_links(
+        self, response: Response, links: PageLinks, *, from_listing: bool
+    ) -> Iterator[scrapy.Request]:
         """Request the article links on a page; on a listing, also its listing links.
 
+        ``links`` come from the parse of the page (``parsers.parse_page`` or ``find_links``).
         A listing page's listing links are followed only when the page brought at least one
         article link neither this run nor the archive had seen: endless calendars and "next"
         chains stop there, and so does a walk into the archived past (the revisit policy, not
         the listings, decides when known articles are fetched again).
         """
         seen = self.run_state["seen"]
-        articles: list[str] = []
-        listings: list[str] = []
-        for href in response.css("a::attr(href)").getall():
-            href = href.strip()
-            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
-                continue
-            url = canonical_url(response.urljoin(href))
-            if self.profile.is_article(url):
-                articles.append(url)
-            elif from_listing and self.profile.is_listing(url):
-                listings.append(url)
-        linked = [url for url in dict.fromkeys(articles) if url not in seen]
+        articles, listings = self.links.sort(response.url, links)
+        linked = [url for url in articles if url not in seen]
         fresh = [url for url in linked if url not in self.known]
         for url in linked:
             request = self.make_request(url, "article") if self.wants(url) else None
@@ -306,10 +305,13 @@ class SiteSpider(scrapy.Spider):
             self.count("dead_end_listings")
             logger.debug("%s: no new article link on %s, not following it", self.name, response.url)
             return
-        for url in dict.fromkeys(listings):
+        for url in listings:
             request = self.make_request(url, "listing")
             if request is not None:
                 yield request
+
+    def _links_of(self, response: Response) -> PageLinks:
+        return find_links(response.body, content_type=_raw_content_type(response))
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None:
@@ -320,7 +322,7 @@ class SiteSpider(scrapy.Spider):
         if _content_type(response) not in HTML_CONTENT_TYPES:
             self.count("skipped")
             return
-        yield from self.follow_links(response, from_listing=True)
+        yield from self.follow_links(response, self._links_of(response), from_listing=True)
 
     def removal_redirect(self, url: str, response: Response) -> PageItem | None:
         """Return a gone item when the article was redirected to the home or a listing page.
@@ -373,10 +375,10 @@ class SiteSpider(scrapy.Spider):
             self.count("canonical_redirects")
             return
         try:
-            article = parse_bytes(
+            page = parse_page(
                 response.body,
                 url=url,
-                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                content_type=_raw_content_type(response),
                 options=self.profile.parse_options,
             )
         except BinaryInputError as exc:
@@ -386,6 +388,7 @@ class SiteSpider(scrapy.Spider):
         except ParseError as exc:
             self.note_error(url, f"cannot parse: {exc}")
             return
+        article = page.article
         if not self.profile.matches_keywords(f"{article.title or ''}\n{article.text}"):
             self.count("filtered")
         else:
@@ -397,7 +400,7 @@ class SiteSpider(scrapy.Spider):
                 article=article,
             )
         if not response.meta.get(META_REVISIT):  # a revisit checks the article, no more
-            yield from self.follow_links(response, from_listing=False)
+            yield from self.follow_links(response, page.links, from_listing=False)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None:
@@ -407,7 +410,7 @@ class SiteSpider(scrapy.Spider):
             return
         kind = _content_type(response)
         if kind in HTML_CONTENT_TYPES:  # a feed URL that now serves a page: treat as listing
-            yield from self.follow_links(response, from_listing=True)
+            yield from self.follow_links(response, self._links_of(response), from_listing=True)
             return
         if kind and kind not in FEED_CONTENT_TYPES:
             self.count("skipped")
