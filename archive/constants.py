@@ -39,6 +39,14 @@ DEFAULT_DB_DIR = "data"
 DEFAULT_DB_FILE = "opdcwatch.db"
 DB_ENV_VAR = "OPDCWATCH_DB"
 
+# The largest id or version number: every id column is an INTEGER, 32 bits on PostgreSQL.
+# A larger number typed by a user names nothing and is refused before it reaches a query.
+MAX_ROW_ID = 2**31 - 1
+# What a user may type as a site name, a timestamp or an article URL, in characters.
+MAX_NAME_CHARS = 200
+MAX_TIMESTAMP_CHARS = 64
+MAX_URL_CHARS = 4096
+
 # A Buddhist-era year (พ.ศ.) is the Common-Era year plus 543; years above this are read as BE.
 BE_OFFSET = 543
 BE_YEAR_THRESHOLD = 2400

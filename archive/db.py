@@ -13,10 +13,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from archive.constants import DB_ENV_VAR, DEFAULT_DB_DIR, DEFAULT_DB_FILE, SQLITE_PRAGMAS
-from archive.exceptions import DatabaseUnavailableError
+from archive.exceptions import DatabaseUnavailableError, InvalidInputError
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +116,41 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         kind = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {kind}")
+
+
+def describe_error(exc: BaseException) -> str:
+    """Return the first line of what the database driver said, for a one-line message."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
+
+
+def is_unavailable(exc: DBAPIError) -> bool:
+    """True if ``exc`` says the database cannot be reached or used now, whatever was asked.
+
+    A lost or refused connection, a server shutting down or out of resources, a locked,
+    unreadable or full SQLite file: ``OperationalError`` and ``InterfaceError`` (psycopg maps
+    the SQLSTATE classes 08, 53, 55, 57 and 58 to them). Not a value the database refused
+    (``DataError``: an integer out of range, a NUL byte), nor a statement SQLite's full-text
+    parser rejected: those are the request's fault, and retrying will not help.
+    """
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    return not describe_error(exc).lower().startswith("fts5:")
+
+
+def database_error(exc: DBAPIError, what: str) -> BaseException:
+    """Return the error to raise for ``exc`` met while ``what`` ("reading the archive").
+
+    DatabaseUnavailableError when the database is unreachable (a web page answers 503), an
+    InvalidInputError when it refused a value (400), else ``exc`` itself: a bug, not the user's.
+    """
+    if is_unavailable(exc):
+        return DatabaseUnavailableError(f"cannot {what}: {describe_error(exc)}")
+    if isinstance(exc, DataError):
+        return InvalidInputError(f"the archive refused a value: {describe_error(exc)}")
+    if describe_error(exc).lower().startswith("fts5:"):
+        return InvalidInputError(f"the search index refused the query: {describe_error(exc)}")
+    return exc

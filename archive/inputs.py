@@ -1,7 +1,9 @@
-"""Normalising what callers hand the archive: URLs, HTTP headers and timestamps.
+"""Normalising and checking what callers hand the archive: URLs, headers, timestamps, numbers.
 
-Kept apart from the store so that the crawler, the WARC importer and the command line all
-agree on what "the same URL" and "the same moment" are.
+Kept apart from the store so that the crawler, the WARC importer, the command line and the web
+page all agree on what "the same URL" and "the same moment" are, and on what a user may type:
+every number, name, timestamp and query a person gives is bounded here, at the edge, so a bad
+one is a clear InvalidInputError and never an overflow or a refusal deep in the database.
 """
 
 from __future__ import annotations
@@ -11,13 +13,25 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from archive.constants import BE_OFFSET, BE_YEAR_THRESHOLD
+from archive.constants import (
+    BE_OFFSET,
+    BE_YEAR_THRESHOLD,
+    MAX_NAME_CHARS,
+    MAX_ROW_ID,
+    MAX_TIMESTAMP_CHARS,
+    MAX_URL_CHARS,
+)
 from archive.exceptions import InvalidInputError
 from parsers.urls import canonical_url as parsers_canonical_url
 
 HeaderInput = Mapping[str, str] | Sequence[tuple[str, str]]
 
 _YEAR_RE = re.compile(r"^(\d{4})")
+_NUMBER_RE = re.compile(r"([+-]?)0*([0-9]+)")
+# C0 and C1 controls and DEL: no name, URL or query holds one, and PostgreSQL refuses NUL
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+SHOWN_CHARS = 40  # of a bad value, quoted back in an error message
+_INT64_DIGITS = 19  # a longer number is out of every bound, whatever it is
 
 
 def canonical_url(url: str) -> str:
@@ -95,8 +109,83 @@ def parse_timestamp(text: str) -> datetime:
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     try:
-        return as_utc(datetime.fromisoformat(value))
+        if len(value) > MAX_TIMESTAMP_CHARS:
+            raise ValueError(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInputError(
-            f"not an ISO 8601 date or time: {text!r} (example: 2024-11-23T09:30:00+07:00)"
+            f"not an ISO 8601 date or time: {shown(text)} (example: 2024-11-23T09:30:00+07:00)"
         ) from None
+    try:
+        return as_utc(moment)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC
+        raise InvalidInputError(
+            f"{shown(text)} is out of range: give a time between the years 1 and 9999 in UTC"
+        ) from None
+
+
+def shown(text: str) -> str:
+    """Return ``text`` quoted for an error message and cut short: an error never echoes a page."""
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+
+
+def check_number(value: int, name: str, *, minimum: int = 0, maximum: int = MAX_ROW_ID) -> int:
+    """Return ``value`` if ``minimum <= value <= maximum``, else InvalidInputError naming ``name``.
+
+    The default maximum is the largest id or version number a database column holds.
+    """
+    if value < minimum:
+        raise InvalidInputError(f"{name} must be at least {minimum}, not {value}")
+    if value > maximum:
+        raise InvalidInputError(f"{name} must be at most {maximum}, not {value}")
+    return value
+
+
+def parse_number(text: str, name: str, *, minimum: int = 0, maximum: int = MAX_ROW_ID) -> int:
+    """Return the whole number a user typed for ``name`` (ASCII digits), within the bounds."""
+    match = _NUMBER_RE.fullmatch(text.strip())
+    if match is None:
+        raise InvalidInputError(f"{name} must be a whole number, not {shown(text)}")
+    sign, digits = match.groups()
+    if len(digits) > _INT64_DIGITS:  # int() would refuse 4,300 digits; no bound is that far
+        which = "least" if sign == "-" else "most"
+        bound = minimum if sign == "-" else maximum
+        raise InvalidInputError(f"{name} must be at {which} {bound}, not {shown(text.strip())}")
+    return check_number(int(sign + digits), name, minimum=minimum, maximum=maximum)
+
+
+def check_text(text: str, name: str, *, max_chars: int = MAX_NAME_CHARS) -> str:
+    """Return ``text`` stripped if it is short enough and holds no control character."""
+    value = text.strip()
+    if _CONTROL_RE.search(value):
+        raise InvalidInputError(f"{name} must not contain control characters: {shown(value)}")
+    if len(value) > max_chars:
+        raise InvalidInputError(
+            f"{name} is too long: {len(value):,} characters (at most {max_chars:,})"
+        )
+    return value
+
+
+def check_article_ref(text: str, name: str = "article") -> int | str:
+    """Return an article id (a bounded number) or the URL text a user named an article by."""
+    value = text.strip()
+    if _NUMBER_RE.fullmatch(value) and value.isdigit():
+        return parse_number(value, f"{name} id", minimum=1)
+    return check_text(value, f"{name} URL", max_chars=MAX_URL_CHARS)
+
+
+def check_query(text: str) -> str:
+    """Return a search query stripped, if it is short enough and asks for few enough strings.
+
+    The search would cut a longer one silently (``archive.search_terms``); a person who typed
+    it is told instead, and a page never echoes kilobytes of query into its links.
+    """
+    from archive.search_terms import MAX_QUERY_CHARS, MAX_QUERY_STRINGS, query_strings
+
+    value = check_text(text, "the query", max_chars=MAX_QUERY_CHARS)
+    count = len(query_strings(value))
+    if count > MAX_QUERY_STRINGS:
+        raise InvalidInputError(
+            f"the query asks for {count} words or phrases; at most {MAX_QUERY_STRINGS} at once"
+        )
+    return value

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from archive.constants import MAX_ROW_ID
 from archive.exceptions import InvalidInputError
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -45,7 +46,7 @@ class PageKey:
             raise InvalidInputError(
                 f"after must be a key from a 'next page' link (tier.time.id), not {text[:40]!r}"
             ) from None
-        if tier not in (0, 1) or article_id < 0:
+        if tier not in (0, 1) or not 0 <= article_id <= MAX_ROW_ID:
             raise InvalidInputError(f"after: no such position {text[:40]!r}")
         return cls(tier, moment, article_id)
 

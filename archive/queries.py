@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, select
 
 from archive.bodies import load_body
+from archive.constants import MAX_ROW_ID
 from archive.exceptions import InvalidInputError, NotFoundError, VersionNotFoundError
 from archive.inputs import canonical_url
 from archive.paging import MAX_LIST_OFFSET, PageKey, after_key, check_offset
@@ -42,8 +43,9 @@ def iso(moment: datetime | None) -> str | None:
 def resolve_article_id(conn: Connection, id_or_url: str | int) -> int:
     """Return the id of the article named by its id or URL; NotFoundError if there is none."""
     key = str(id_or_url).strip()
-    if key.isdigit():
-        found = conn.execute(select(articles.c.id).where(articles.c.id == int(key))).scalar()
+    if key.isascii() and key.isdigit():
+        number = int(key)  # beyond MAX_ROW_ID no column holds it: the database is not asked
+        found = None if number > MAX_ROW_ID else _scalar(conn, articles.c.id == number)
         if found is None:
             raise NotFoundError(f"no article with id {key}")
         return int(found)
@@ -51,10 +53,14 @@ def resolve_article_id(conn: Connection, id_or_url: str | int) -> int:
         canon = canonical_url(key)
     except InvalidInputError:
         raise NotFoundError(f"{key!r} is neither an article id nor an http(s) URL") from None
-    found = conn.execute(select(articles.c.id).where(articles.c.url == canon)).scalar()
+    found = _scalar(conn, articles.c.url == canon)
     if found is None:
         raise NotFoundError(f"no article with URL {canon}")
     return int(found)
+
+
+def _scalar(conn: Connection, condition: ColumnElement[bool]) -> Any:
+    return conn.execute(select(articles.c.id).where(condition)).scalar()
 
 
 def article_row(conn: Connection, article_id: int) -> Row:
@@ -223,15 +229,21 @@ def list_versions(source: Source, article_id: int) -> list[dict[str, Any]]:
 def get_version(source: Source, article_id: int, number: int | None = None) -> dict[str, Any]:
     """Return version ``number`` (default the latest) of an article, text included."""
     with connection(source) as conn:
-        count = conn.execute(
-            select(articles.c.version_count).where(articles.c.id == article_id)
-        ).scalar()
+        count = None
+        if 0 <= article_id <= MAX_ROW_ID:
+            count = conn.execute(
+                select(articles.c.version_count).where(articles.c.id == article_id)
+            ).scalar()
         if count is None:
             raise NotFoundError(f"no article with id {article_id}")
         number = count if number is None else number
-        row = conn.execute(
-            select(versions).where(versions.c.article_id == article_id, versions.c.number == number)
-        ).first()
+        row = None
+        if 0 <= number <= MAX_ROW_ID:
+            row = conn.execute(
+                select(versions).where(
+                    versions.c.article_id == article_id, versions.c.number == number
+                )
+            ).first()
     if row is None:
         raise VersionNotFoundError(
             f"article {article_id} has versions 1-{count}; there is no version {number}"

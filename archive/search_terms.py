@@ -222,6 +222,15 @@ def split_query(query: str) -> list[str]:
     if len(line) > MAX_QUERY_CHARS:  # cut at the last space before the limit, not in a word
         cut = line[: MAX_QUERY_CHARS + 1].rsplit(" ", 1)[0]
         line = cut if len(cut) <= MAX_QUERY_CHARS else line[:MAX_QUERY_CHARS]
+    return _strings(line)[:MAX_QUERY_STRINGS]
+
+
+def query_strings(query: str) -> list[str]:
+    """Return every distinct string of a query, however many: what split_query would cut."""
+    return _strings(normalize_line(query))
+
+
+def _strings(line: str) -> list[str]:
     strings: list[str] = []
     position = 0
     for match in _QUOTED_RE.finditer(line):
@@ -229,8 +238,7 @@ def split_query(query: str) -> list[str]:
         strings.append(match.group(1).strip())
         position = match.end()
     strings += line[position:].split()
-    kept = dict.fromkeys(s.lower() for s in strings if _PIECE_RE.search(s))
-    return list(kept)[:MAX_QUERY_STRINGS]
+    return list(dict.fromkeys(s.lower() for s in strings if _PIECE_RE.search(s)))
 
 
 def parse_query(query: str) -> Query:

@@ -30,7 +30,13 @@ from archive.constants import (
     RUN_COUNT_KEYS,
     RUN_OUTCOMES,
 )
-from archive.db import SQLITE_BEGIN_OPTION, create_archive_engine, resolve_url
+from archive.db import (
+    SQLITE_BEGIN_OPTION,
+    create_archive_engine,
+    database_error,
+    describe_error,
+    resolve_url,
+)
 from archive.exceptions import (
     ArchiveError,
     DatabaseUnavailableError,
@@ -112,11 +118,6 @@ def _conflict(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in _CONFLICT_STATES
 
 
-def _describe(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-
-
 class Archive:
     """A versioned article store on SQLite or PostgreSQL; see ``Archive.open``.
 
@@ -152,7 +153,7 @@ class Archive:
             engine.dispose()
             shown = engine.url.render_as_string(hide_password=True)
             raise DatabaseUnavailableError(
-                f"cannot open database {shown}: {_describe(exc)}"
+                f"cannot open database {shown}: {describe_error(exc)}"
             ) from exc
         return cls(engine, options_for)
 
@@ -173,7 +174,10 @@ class Archive:
             with self.engine.connect() as conn:
                 yield conn
         except DBAPIError as exc:
-            raise DatabaseUnavailableError(f"cannot read the archive: {_describe(exc)}") from exc
+            error = database_error(exc, "read the archive")
+            if error is exc:  # neither unreachable nor a value refused: a bug, shown as it is
+                raise
+            raise error from exc
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -186,7 +190,10 @@ class Archive:
         except IntegrityError:
             raise  # a concurrent writer got there first: the caller retries
         except DBAPIError as exc:
-            raise DatabaseUnavailableError(f"cannot write the archive: {_describe(exc)}") from exc
+            error = database_error(exc, "write the archive")
+            if error is exc:  # neither unreachable nor a value refused: a bug, shown as it is
+                raise
+            raise error from exc
 
     def _transact(self, work: Callable[[Connection], _T], what: str) -> _T:
         """Run ``work`` in one write transaction, again if a concurrent writer won a race.
@@ -203,7 +210,7 @@ class Archive:
                 if not isinstance(cause, DBAPIError) or not _conflict(cause):
                     raise
                 if attempt == _WRITE_ATTEMPTS:
-                    raise ArchiveError(f"cannot record {what}: {_describe(cause)}") from exc
+                    raise ArchiveError(f"cannot record {what}: {describe_error(cause)}") from exc
                 logger.info("concurrent write while recording %s; retrying", what)
                 time.sleep(random.uniform(0, min(_RETRY_PAUSE * 2**attempt, _RETRY_PAUSE_MAX)))
         raise AssertionError("unreachable")

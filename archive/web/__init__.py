@@ -15,12 +15,15 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from archive.db import database_error
 from archive.exceptions import ArchiveError, DatabaseUnavailableError, NotFoundError
 from archive.search import SearchIndex
 from archive.store import Archive
 from archive.web import security
+from archive.web.params import IdConverter
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,7 @@ def create_app(db_url: str | None = None, *, site_status: SiteStatus | None = No
     app.extensions["opdcwatch"] = WebState(arch, SearchIndex(arch.engine), status)
     app.jinja_env.filters.update(when=_when, iso=_iso, safe_link=security.safe_link)
     security.install(app)
+    app.url_map.converters["id"] = IdConverter
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.register_error_handler(NotFoundError, lambda exc: _error(404, "Not found", str(exc)))
@@ -90,8 +94,21 @@ def create_app(db_url: str | None = None, *, site_status: SiteStatus | None = No
         DatabaseUnavailableError, lambda exc: _error(503, "Archive unavailable", str(exc))
     )
     app.register_error_handler(ArchiveError, lambda exc: _error(400, "Bad request", str(exc)))
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+def _database_error(exc: DBAPIError):
+    """A database error outside ``Archive.reading`` (the search's own connection): 503 only
+    when the database is unreachable, 400 for a value it refused, else the 500 of a bug."""
+    error = database_error(exc, "read the archive")
+    if isinstance(error, DatabaseUnavailableError):
+        return _error(503, "Archive unavailable", str(error))
+    if isinstance(error, ArchiveError):
+        return _error(400, "Bad request", str(error))
+    logger.error("database error on %s", request.path, exc_info=exc)
+    return _error(500, "Internal Server Error", "the archive could not answer this request")
 
 
 def _http_error(exc: HTTPException):

@@ -24,6 +24,8 @@ from archive.web.params import int_arg
 api = Blueprint("api", __name__, url_prefix="/api")
 
 JSON_TYPE = "application/json"
+# what the "next" link carries over (checked by then); anything else is not echoed back
+LINK_PARAMS = ("q", "site", "since", "changed_since", "changed", "gone", "limit")
 
 
 def cli_json(value: Any) -> Response:
@@ -40,20 +42,20 @@ def articles() -> Response:
     found = list_page(limit, int_arg("offset", default=0))
     response = cli_json(found.rows)
     if found.next_key:
-        args = {k: v for k, v in request.args.items() if k not in ("after", "offset")}
+        args = {k: v for k, v in request.args.items() if k in LINK_PARAMS}
         link = url_for("api.articles", **args, after=found.next_key)
         response.headers["Link"] = f'<{link}>; rel="next"'
     return response
 
 
-@api.get("/articles/<int:article_id>")
+@api.get("/articles/<id('article id'):article_id>")
 def article(article_id: int) -> Response:
     """``opdcwatch show ID --json``: ?version=N for another version than the latest."""
     version = int_arg("version", minimum=1)
     return cli_json(queries.get_article(state().archive, article_id, version=version))
 
 
-@api.get("/articles/<int:article_id>/diff")
+@api.get("/articles/<id('article id'):article_id>/diff")
 def diff(article_id: int) -> Response:
     """``opdcwatch diff ID --format json``: ?from=N&to=M, by default the last two versions."""
     result = diff_versions(

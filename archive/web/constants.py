@@ -16,6 +16,12 @@ COMMON_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+# Pages may be kept but are checked again before each use (a crawl may have changed them);
+# an error is never kept. Static files get Flask's own validators.
+PAGE_CACHE = "no-cache"
+ERROR_CACHE = "no-store"
+# What the server calls itself in the Server header: no name or version of its software.
+SERVER_NAME = "opdcwatch"
 # Scraped URLs become links only with these schemes; anything else is shown as text.
 SAFE_LINK_SCHEMES = frozenset({"http", "https"})
 

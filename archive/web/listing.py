@@ -14,7 +14,7 @@ from typing import Any
 from archive import queries
 from archive.search import Filters, result_rows, search
 from archive.web import state
-from archive.web.params import after_arg, since_arg, text_arg
+from archive.web.params import after_arg, query_arg, since_arg, text_arg
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Listing:
 def list_page(limit: int, offset: int = 0) -> Listing:
     """Return the page the request's query string asks for, ``limit`` rows long."""
     web = state()
-    q, site = text_arg("q"), text_arg("site") or None
+    q, site = query_arg(), text_arg("site") or None
     since = since_arg("since", "changed_since")
     min_versions = 2 if text_arg("changed") else 1
     gone = True if text_arg("gone") else None

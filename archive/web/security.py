@@ -11,7 +11,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response
 
-from archive.web.constants import COMMON_HEADERS, PAGE_CSP, SAFE_LINK_SCHEMES
+from archive.web.constants import (
+    COMMON_HEADERS,
+    ERROR_CACHE,
+    PAGE_CACHE,
+    PAGE_CSP,
+    SAFE_LINK_SCHEMES,
+)
 
 
 def add_security_headers(response: Response) -> Response:
@@ -20,6 +26,9 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if "Cache-Control" not in response.headers:  # the archive changes with every crawl
+        ok = response.status_code < 400
+        response.headers["Cache-Control"] = PAGE_CACHE if ok else ERROR_CACHE
     return response
 
 

@@ -18,6 +18,7 @@ from archive.diff import diff_versions
 from archive.events import article_history
 from archive.exceptions import InvalidInputError
 from archive.feed import recent_changes, render_atom
+from archive.inputs import shown
 from archive.migrations import current_version
 from archive.web import state
 from archive.web.constants import (
@@ -30,7 +31,7 @@ from archive.web.constants import (
 )
 from archive.web.diffview import inline_pieces, side_by_side_rows
 from archive.web.listing import list_page
-from archive.web.params import int_arg, text_arg
+from archive.web.params import int_arg, query_arg, text_arg
 from parsers.encoding import decode_bytes
 from parsers.exceptions import ParseError
 
@@ -76,7 +77,7 @@ def articles() -> str:
     within bounds, for old links.
     """
     web = state()
-    q, site, changed = text_arg("q"), text_arg("site") or None, bool(text_arg("changed"))
+    q, site, changed = query_arg(), text_arg("site") or None, bool(text_arg("changed"))
     gone = bool(text_arg("gone"))
     page = int_arg("page", default=1, minimum=1)
     size = current_app.config.get("OPDCWATCH_PAGE_SIZE", PAGE_SIZE)
@@ -141,24 +142,24 @@ def _article(article_id: int, number: int | None) -> str:
     )
 
 
-@pages.get("/articles/<int:article_id>")
+@pages.get("/articles/<id('article id'):article_id>")
 def article(article_id: int) -> str:
     """An article at its latest version, with the timeline of all versions."""
     return _article(article_id, None)
 
 
-@pages.get("/articles/<int:article_id>/versions/<int:n>")
+@pages.get("/articles/<id('article id'):article_id>/versions/<id('version'):n>")
 def version(article_id: int, n: int) -> str:
     """An article at version ``n``."""
     return _article(article_id, n)
 
 
-@pages.get("/articles/<int:article_id>/diff")
+@pages.get("/articles/<id('article id'):article_id>/diff")
 def diff(article_id: int) -> str:
     """Two versions compared word by word, side by side or inline; the last two by default."""
     view = text_arg("view") or "side"
     if view not in DIFF_VIEWS:
-        raise InvalidInputError(f"view must be one of {', '.join(DIFF_VIEWS)}, not {view!r}")
+        raise InvalidInputError(f"view must be one of {', '.join(DIFF_VIEWS)}, not {shown(view)}")
     web = state()
     with web.archive.reading() as conn:
         result = diff_versions(
@@ -187,7 +188,7 @@ def _content_type(headers: list[tuple[str, str]]) -> str:
     return ""
 
 
-@pages.get("/articles/<int:article_id>/versions/<int:n>/raw")
+@pages.get("/articles/<id('article id'):article_id>/versions/<id('version'):n>/raw")
 def raw(article_id: int, n: int) -> str | Response:
     """The HTTP response a version was read from: as escaped text, or in a sandboxed frame.
 
@@ -196,7 +197,7 @@ def raw(article_id: int, n: int) -> str | Response:
     """
     view = text_arg("view") or "text"
     if view not in RAW_VIEWS:
-        raise InvalidInputError(f"view must be one of {', '.join(RAW_VIEWS)}, not {view!r}")
+        raise InvalidInputError(f"view must be one of {', '.join(RAW_VIEWS)}, not {shown(view)}")
     web = state()
     with web.archive.reading() as conn:
         chosen = queries.get_version(conn, article_id, n)
