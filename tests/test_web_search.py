@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
+from archive.search_terms import MAX_QUERY_CHARS
 from archive.web import create_app
 from crawler.cli import cli
 from tests.cli_helpers import opdcwatch
@@ -98,11 +99,15 @@ def test_search_results_are_titles_first_and_hold_the_query(client, web_db):
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
 def test_no_query_gives_an_error_page(client, query):
+    # past the query's bounds (a NUL, kilobytes of text) is a clear 400, anything else a page
+    refused = "\x00" in query or len(query.strip()) > MAX_QUERY_CHARS
     response = client.get("/articles", query_string={"q": query})
-    assert response.status_code == 200
+    assert response.status_code == (400 if refused else 200)
     body = response.get_data(as_text=True)
     assert "Traceback" not in body and "<script>alert" not in body
-    assert client.get("/api/articles", query_string={"q": query}).status_code == 200
+    assert len(body) < 20_000, "the query must not be echoed back whole"
+    answer = client.get("/api/articles", query_string={"q": query})
+    assert answer.status_code == (400 if refused else 200)
 
 
 def test_hostile_queries_on_the_command_line_are_one_line_at_worst(web_db):

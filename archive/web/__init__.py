@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from archive.db import database_error
 from archive.exceptions import ArchiveError, DatabaseUnavailableError, NotFoundError
 from archive.search import SearchIndex
+from archive.search_terms import MAX_QUERY_CHARS
 from archive.store import Archive
 from archive.web import security
 from archive.web.params import IdConverter
@@ -85,6 +86,7 @@ def create_app(db_url: str | None = None, *, site_status: SiteStatus | None = No
     status = site_status or no_site_status
     app.extensions["opdcwatch"] = WebState(arch, SearchIndex(arch.engine), status)
     app.jinja_env.filters.update(when=_when, iso=_iso, safe_link=security.safe_link)
+    app.jinja_env.globals["max_query_chars"] = MAX_QUERY_CHARS
     security.install(app)
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(pages)

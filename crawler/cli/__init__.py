@@ -74,6 +74,23 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except OpdcwatchError as exc:
             raise UserError(str(exc)) from exc
+        except Exception as exc:
+            error = _database_error(exc)
+            if error is None:
+                raise
+            raise UserError(str(error)) from exc
+
+
+def _database_error(exc: Exception) -> Exception | None:
+    """Return what a database error outside ``Archive.reading`` means for the user (the
+    database is unreachable, or refused a value), or None for anything else: a bug."""
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")  # not loaded: not a database error
+    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.DBAPIError):
+        return None
+    from archive.db import database_error
+
+    error = database_error(exc, "use the archive")
+    return None if error is exc else error
 
 
 @click.group(cls=LazyGroup)

@@ -7,6 +7,7 @@ printed with control characters neutralised, so a page cannot drive the user's t
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -20,21 +21,28 @@ from crawler.cli.common import (
     stream_json,
     with_profile_options,
 )
+from crawler.cli.params import ARTICLE, POSITIVE, SITE, TIMESTAMP
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--url", required=True, help="The URL the page was fetched from.")
 @click.option(
-    "--fetched-at", "fetched_at", metavar="ISO", help="When it was fetched (default now)."
+    "--fetched-at",
+    "fetched_at",
+    type=TIMESTAMP,
+    metavar="ISO",
+    help="When it was fetched (default now).",
 )
-@click.option("--site", help="Site name to file a new article under (default: the URL's host).")
+@click.option(
+    "--site", type=SITE, help="Site name to file a new article under (default: the URL's host)."
+)
 @with_profile_options
 @db_option
 def ingest(
     file: Path,
     url: str,
-    fetched_at: str | None,
+    fetched_at: datetime | None,
     site: str | None,
     profile_files: tuple[str, ...],
     sites_dir: str | None,
@@ -51,17 +59,15 @@ def ingest(
           --fetched-at 2024-11-23T09:30:00+07:00
     """
     from archive.exceptions import InvalidInputError
-    from archive.inputs import parse_timestamp
 
     try:
         body = file.read_bytes()
     except OSError as exc:
         raise InvalidInputError(f"cannot read {file}: {exc.strerror or exc}") from exc
-    moment = parse_timestamp(fetched_at) if fetched_at else None
     resolver = options_resolver(profile_files, sites_dir)
     with open_archive(db_url, create=True, options_for=resolver) as arch:
         result = arch.record_page(
-            url=url, status=200, headers={}, body=body, site=site, fetched_at=moment
+            url=url, status=200, headers={}, body=body, site=site, fetched_at=fetched_at
         )
     line = f"{result.outcome}: article {result.article_id} version {result.version}"
     if result.revert_of:
@@ -73,7 +79,9 @@ def ingest(
 
 @click.command("import-warc")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--site", help="Site name to file new articles under (default: each URL's host).")
+@click.option(
+    "--site", type=SITE, help="Site name to file new articles under (default: each URL's host)."
+)
 @with_profile_options
 @db_option
 def import_warc(
@@ -103,11 +111,15 @@ def import_warc(
 
 
 @click.command()
-@click.option("--site", help="Only articles of this site.")
+@click.option("--site", type=SITE, help="Only articles of this site.")
 @click.option(
-    "--changed-since", "changed_since", metavar="DATE", help="Only articles changed since."
+    "--changed-since",
+    "changed_since",
+    type=TIMESTAMP,
+    metavar="DATE",
+    help="Only articles changed since.",
 )
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many articles.")
+@click.option("--limit", type=POSITIVE, help="At most this many articles.")
 @click.option(
     "--gone",
     is_flag=True,
@@ -118,7 +130,7 @@ def import_warc(
 @db_option
 def articles(
     site: str | None,
-    changed_since: str | None,
+    changed_since: datetime | None,
     limit: int | None,
     gone: bool,
     as_json: bool,
@@ -135,12 +147,10 @@ def articles(
       opdcwatch articles --gone
     """
     from archive import queries
-    from archive.inputs import parse_timestamp
 
-    since = parse_timestamp(changed_since) if changed_since else None
     with open_archive(db_url) as arch:
         rows = queries.iter_articles(
-            arch, site=site, changed_since=since, limit=limit, gone=True if gone else None
+            arch, site=site, changed_since=changed_since, limit=limit, gone=True if gone else None
         )
         if as_json:
             stream_json(rows)
@@ -159,11 +169,11 @@ def articles(
 
 
 @click.command()
-@click.argument("id_or_url")
-@click.option("--version", "version", type=int, help="Version number (default the latest).")
+@click.argument("id_or_url", type=ARTICLE)
+@click.option("--version", "version", type=POSITIVE, help="Version number (default the latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @db_option
-def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None) -> None:
+def show(id_or_url: int | str, version: int | None, as_json: bool, db_url: str | None) -> None:
     """Show one version of an article (by id or URL), and where else it appears.
 
     \b
@@ -195,15 +205,19 @@ def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None)
 
 
 @click.command()
-@click.argument("id_or_url")
+@click.argument("id_or_url", type=ARTICLE)
 @click.option(
-    "--from", "from_version", type=int, help="Older version (default: the one before --to)."
+    "--from", "from_version", type=POSITIVE, help="Older version (default: the one before --to)."
 )
-@click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
+@click.option("--to", "to_version", type=POSITIVE, help="Newer version (default: the latest).")
 @click.option("--format", "fmt", default="text", show_default=True, help="text, json or html.")
 @db_option
 def diff(
-    id_or_url: str, from_version: int | None, to_version: int | None, fmt: str, db_url: str | None
+    id_or_url: int | str,
+    from_version: int | None,
+    to_version: int | None,
+    fmt: str,
+    db_url: str | None,
 ) -> None:
     """Show what changed between two versions of an article, word by word.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli.common import db_option, with_profile_options
+from crawler.cli.params import POSITIVE
 
 EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
 
@@ -15,7 +16,7 @@ EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
 @db_option
 @click.option(
     "--max-pages",
-    type=click.IntRange(min=1),
+    type=POSITIVE,
     default=None,
     metavar="N",
     help="Fetch at most N pages per site (overrides the profiles' max_pages).",

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from crawler.cli.common import db_option
+from crawler.cli.params import POSITIVE, SITE
 from crawler.cli.schedule_cmds import config_option
 
 RUN_COLUMNS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
@@ -24,12 +25,12 @@ def _short(stamp: str | None) -> str:
 
 
 @click.command("runs")
-@click.option("--site", default=None, metavar="S", help="Only the runs of this site.")
+@click.option("--site", default=None, type=SITE, metavar="S", help="Only the runs of this site.")
 @click.option(
     "--limit",
     default=50,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=POSITIVE,
     help="How many runs, newest first.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -138,7 +139,7 @@ def _intervals(archive, config) -> dict[str, float]:
 
 
 @click.command("health")
-@click.option("--site", default=None, metavar="S", help="Only this site.")
+@click.option("--site", default=None, type=SITE, metavar="S", help="Only this site.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @db_option
 @config_option
@@ -216,7 +217,7 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
     "--limit",
     default=50,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=POSITIVE,
     help="How many of the newest changes (new, changed, removed, restored).",
 )
 @db_option

@@ -9,6 +9,7 @@ import sys
 import click
 
 from crawler.cli.common import broker_option, db_option
+from crawler.cli.params import SITE
 
 config_option = click.option(
     "--config",
@@ -208,7 +209,7 @@ def list_(as_json: bool, db_url: str | None, config_path: str | None) -> None:
 
 
 @schedule.command("pause")
-@click.argument("name")
+@click.argument("name", type=SITE)
 @db_option
 @config_option
 def pause(name: str, db_url: str | None, config_path: str | None) -> None:
@@ -225,7 +226,7 @@ def pause(name: str, db_url: str | None, config_path: str | None) -> None:
 
 
 @schedule.command("resume")
-@click.argument("name")
+@click.argument("name", type=SITE)
 @db_option
 @config_option
 def resume(name: str, db_url: str | None, config_path: str | None) -> None:
@@ -242,7 +243,7 @@ def resume(name: str, db_url: str | None, config_path: str | None) -> None:
 
 
 @schedule.command("run-now")
-@click.argument("name")
+@click.argument("name", type=SITE)
 @db_option
 @config_option
 def run_now(name: str, db_url: str | None, config_path: str | None) -> None:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import islice
 
 import click
 
 from crawler.cli.common import db_option, open_archive, safe_text, stream_json
+from crawler.cli.params import POSITIVE, QUERY, SITE, TIMESTAMP
 
 RESULTS_PER_READ = 100  # results turned into rows at once while printing
 
 
 @click.command()
-@click.argument("query")
-@click.option("--site", metavar="S", help="Only articles of this site.")
+@click.argument("query", type=QUERY)
+@click.option("--site", type=SITE, metavar="S", help="Only articles of this site.")
 @click.option(
     "--since",
+    type=TIMESTAMP,
     metavar="DATE",
     help="Only articles changed since DATE (ISO 8601; Buddhist-era years are converted).",
 )
@@ -23,13 +26,13 @@ RESULTS_PER_READ = 100  # results turned into rows at once while printing
 @click.option(
     "--gone", is_flag=True, help="Only articles removed from their site, as articles --gone."
 )
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many results.")
+@click.option("--limit", type=POSITIVE, help="At most this many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, as /api/articles?q= does.")
 @db_option
 def search(
     query: str,
     site: str | None,
-    since: str | None,
+    since: datetime | None,
     changed: bool,
     gone: bool,
     limit: int | None,
@@ -49,15 +52,13 @@ def search(
       opdcwatch search '"บริการสาธารณะ" ท้องถิ่น' --json
     """
     from archive.exceptions import InvalidInputError
-    from archive.inputs import parse_timestamp
     from archive.search import Filters, SearchIndex, iter_search, result_rows
     from archive.search_terms import parse_query
 
     parsed = parse_query(query)
     if not parsed:
         raise InvalidInputError(f"the query {query[:60]!r} holds no word to search for")
-    moment = parse_timestamp(since) if since else None
-    filters = Filters(site, moment, 2 if changed else 1, True if gone else None)
+    filters = Filters(site, since, 2 if changed else 1, True if gone else None)
     with open_archive(db_url) as arch:
         index = SearchIndex(arch.engine)
         index.refresh()  # the page indexes what is new before it answers; so does this
