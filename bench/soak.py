@@ -1,16 +1,16 @@
 """Soak benchmark: the scheduling daemon over many scheduled crawls of the replica site.
 
-Run by hand: ``.venv/bin/python bench/soak.py [--crawls 1000] [--every 1s] [--db URL]``.
-It serves the replica (``crawler.demo``: 10 OPDC articles and its hard cases) on 127.0.0.1,
-and runs the real daemon (``crawler.monitor.daemon.Daemon``, as ``opdcwatch schedule run``
-builds it) in this process, scheduled ``every 1s``: each crawl a child process, its run closed
-and reported, the job store re-read every poll. Nothing changes on the site after the first
-crawl, so every later crawl finds every article unchanged.
+Run by hand: ``.venv/bin/python bench/soak.py [--crawls 1000] [--every "every 1s"] [--db URL]``.
+It serves the replica (``python -m crawler.demo --no-specials``: 10 OPDC articles) on
+127.0.0.1 in a child process, and runs the real daemon (``crawler.monitor.daemon.Daemon``,
+as ``opdcwatch schedule run`` builds it) in this process, scheduled every second: each crawl
+a child process, its run closed and reported, the job store re-read every poll. Nothing
+changes on the site after the first crawl, so every later crawl finds every article unchanged.
 
 Every ``--sample`` finished crawls it prints the daemon's resident memory, open file
-descriptors, threads and the database's size (SQLite: the pages in use;
-PostgreSQL: ``pg_database_size``), and at the end the slope of each per crawl, by least squares
-over the samples after the first (the first crawl fills the archive): flat means no leak.
+descriptors, threads and the database's size (SQLite: the pages in use; PostgreSQL:
+``pg_database_size``), and at the end the slope of each per crawl, by least squares over the
+samples after the first (the first crawl fills the archive): flat means no leak.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -25,17 +26,18 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the project's archive package, not bench/archive.py
 
+from apscheduler.events import EVENT_JOB_EXECUTED  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from archive import Archive  # noqa: E402
 from archive.db import sqlite_path  # noqa: E402
 from archive.schema import articles, captures, runs, versions  # noqa: E402
 from crawler.config import load_config  # noqa: E402
-from crawler.demo import ReplicaServer, ReplicaSite  # noqa: E402
 from crawler.monitor.daemon import Daemon  # noqa: E402
 from crawler.profiles import load_registry  # noqa: E402
 
@@ -64,7 +66,7 @@ crawl_timeout = "60s"
 stop_timeout = "10s"
 max_parallel = 1
 """
-POLL_SECONDS = 0.2  # how often the daemon re-reads its job store, and the sampler looks
+POLL_SECONDS = 0.2  # how often the daemon re-reads its job store
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,17 @@ def soak(
     sample is taken after the first crawl, then one every ``sample_every`` crawls.
     """
     url = db_url or f"sqlite:///{folder / 'soak.db'}"
-    server = ReplicaServer(ReplicaSite(n_articles, slow_seconds=0.0)).start()
+    replica = subprocess.Popen(  # its own process: the daemon's figures are the daemon's
+        [sys.executable, "-m", "crawler.demo", "--articles", str(n_articles), "--no-specials"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        base_url = (replica.stdout.readline() if replica.stdout else "").strip()
+        if not base_url:
+            raise RuntimeError("the replica did not start")
         profile = folder / "soak.toml"
-        profile.write_text(PROFILE.format(base=server.base_url, every=every), encoding="utf-8")
+        profile.write_text(PROFILE.format(base=base_url, every=every), encoding="utf-8")
         config_file = folder / "soak-config.toml"
         config_file.write_text(CONFIG.format(poll=POLL_SECONDS), encoding="utf-8")
         config = load_config(config_file)
@@ -149,55 +158,59 @@ def soak(
             options = {"profile_files": [str(profile)]}
             daemon = Daemon(archive, config, profiles, db_url=url, crawl_options=options)
             samples: list[Sample] = []
-            watcher = threading.Thread(
-                target=_watch,
-                args=(daemon, archive, url, crawls, sample_every, samples, on_sample),
-                name="soak-sampler",
-                daemon=True,
-            )
-            watcher.start()
+            sampler = _Sampler(daemon, archive, url, crawls, sample_every, samples, on_sample)
+            daemon.scheduler.add_listener(sampler, EVENT_JOB_EXECUTED)
             daemon.serve()
-            watcher.join(30)
         return samples
     finally:
-        server.stop()
+        replica.terminate()
+        replica.wait(10)
+        if replica.stdout:
+            replica.stdout.close()
 
 
-def _watch(
-    daemon: Daemon,
-    archive: Archive,
-    db_url: str,
-    crawls: int,
-    sample_every: int,
-    samples: list[Sample],
-    on_sample: Callable[[Sample], None],
-) -> None:
-    """Sample the daemon at every ``sample_every`` finished crawls; stop it after ``crawls``."""
-    started = time.monotonic()
-    next_sample = 1
-    try:
-        while not daemon.stopping:
-            finished, n_articles, n_versions, n_captures = _counts(archive)
-            if finished >= next_sample:
-                sample = Sample(
-                    crawls=finished,
-                    seconds=round(time.monotonic() - started, 1),
-                    rss_kb=rss_kb(),
-                    fds=open_fds(),
-                    threads=threading.active_count(),
-                    db_bytes=db_bytes(archive, db_url),
-                    articles=n_articles,
-                    versions=n_versions,
-                    captures=n_captures,
-                )
-                samples.append(sample)
-                on_sample(sample)
-                next_sample = (finished // sample_every + 1) * sample_every
-            if finished >= crawls:
-                break
-            time.sleep(POLL_SECONDS)
-    finally:
-        daemon.request_stop()
+class _Sampler:
+    """Samples the daemon after every ``sample_every``-th finished crawl; stops it after
+    ``crawls``.
+
+    An APScheduler listener: it runs in the executor's only thread right after a crawl's job
+    returned, so its child process is gone and the next crawl has not started yet. What it
+    measures is the daemon at rest between two crawls, every time.
+    """
+
+    def __init__(
+        self,
+        daemon: Daemon,
+        archive: Archive,
+        db_url: str,
+        crawls: int,
+        sample_every: int,
+        samples: list[Sample],
+        on_sample: Callable[[Sample], None],
+    ) -> None:
+        self.daemon, self.archive, self.db_url = daemon, archive, db_url
+        self.crawls, self.sample_every = crawls, sample_every
+        self.samples, self.on_sample = samples, on_sample
+        self.started = time.monotonic()
+
+    def __call__(self, event: Any) -> None:
+        finished, n_articles, n_versions, n_captures = _counts(self.archive)
+        if finished == 1 or finished % self.sample_every == 0 or finished >= self.crawls:
+            sample = Sample(
+                crawls=finished,
+                seconds=round(time.monotonic() - self.started, 1),
+                rss_kb=rss_kb(),
+                fds=open_fds(),
+                threads=threading.active_count(),
+                db_bytes=db_bytes(self.archive, self.db_url),
+                articles=n_articles,
+                versions=n_versions,
+                captures=n_captures,
+            )
+            self.samples.append(sample)
+            self.on_sample(sample)
+        if finished >= self.crawls:
+            self.daemon.request_stop()
 
 
 def slope(samples: list[Sample], field: str) -> float:
