@@ -136,9 +136,12 @@ def is_unavailable(exc: DBAPIError) -> bool:
     """
     if exc.connection_invalidated:
         return True
-    if not isinstance(exc, OperationalError | InterfaceError):
-        return False
-    return not describe_error(exc).lower().startswith("fts5:")
+    return isinstance(exc, OperationalError | InterfaceError) and not _query_refused(exc)
+
+
+def _query_refused(exc: DBAPIError) -> bool:
+    """True for SQLite's full-text parser refusing a MATCH expression (an OperationalError)."""
+    return describe_error(exc).lower().startswith("fts5:")
 
 
 def database_error(exc: DBAPIError, what: str) -> BaseException:
@@ -151,6 +154,6 @@ def database_error(exc: DBAPIError, what: str) -> BaseException:
         return DatabaseUnavailableError(f"cannot {what}: {describe_error(exc)}")
     if isinstance(exc, DataError):
         return InvalidInputError(f"the archive refused a value: {describe_error(exc)}")
-    if describe_error(exc).lower().startswith("fts5:"):
+    if _query_refused(exc):
         return InvalidInputError(f"the search index refused the query: {describe_error(exc)}")
     return exc

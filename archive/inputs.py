@@ -169,7 +169,7 @@ def check_text(text: str, name: str, *, max_chars: int = MAX_NAME_CHARS) -> str:
 def check_article_ref(text: str, name: str = "article") -> int | str:
     """Return an article id (a bounded number) or the URL text a user named an article by."""
     value = text.strip()
-    if _NUMBER_RE.fullmatch(value) and value.isdigit():
+    if value.isascii() and value.isdigit():
         return parse_number(value, f"{name} id", minimum=1)
     return check_text(value, f"{name} URL", max_chars=MAX_URL_CHARS)
 
