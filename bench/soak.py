@@ -77,6 +77,7 @@ class Sample:
     seconds: float
     rss_kb: int
     fds: int
+    db_fds: int
     threads: int
     db_bytes: int
     articles: int
@@ -92,9 +93,19 @@ def rss_kb() -> int:
     return 0
 
 
-def open_fds() -> int:
-    """How many file descriptors this process has open (Linux)."""
-    return len(os.listdir("/proc/self/fd"))
+def open_fds(db_url: str) -> tuple[int, int]:
+    """How many file descriptors this process has open, and how many of them are the
+    database's (Linux): SQLite's files, or PostgreSQL's sockets. The connection pool keeps as
+    many connections as threads once used at the same time: bounded, not a leak."""
+    targets = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            targets.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the descriptor listdir itself used, closed since
+            continue
+    path = sqlite_path(db_url)
+    mark = str(path.resolve()) if path is not None else "socket:"
+    return len(targets), sum(target.startswith(mark) for target in targets)
 
 
 def db_bytes(archive: Archive, db_url: str) -> int:
@@ -196,11 +207,13 @@ class _Sampler:
     def __call__(self, event: Any) -> None:
         finished, n_articles, n_versions, n_captures = _counts(self.archive)
         if finished == 1 or finished % self.sample_every == 0 or finished >= self.crawls:
+            fds, db_fds = open_fds(self.db_url)
             sample = Sample(
                 crawls=finished,
                 seconds=round(time.monotonic() - self.started, 1),
                 rss_kb=rss_kb(),
-                fds=open_fds(),
+                fds=fds,
+                db_fds=db_fds,
                 threads=threading.active_count(),
                 db_bytes=db_bytes(self.archive, self.db_url),
                 articles=n_articles,
@@ -250,7 +263,7 @@ def main() -> None:
     first, last = samples[1], samples[-1]
     span = last.crawls - first.crawls
     print(f"\nover crawls {first.crawls}-{last.crawls} ({span} crawls, {last.seconds} s):")
-    for field, unit in (("rss_kb", "KB"), ("fds", "fds"), ("threads", "threads")):
+    for field, unit in (("rss_kb", "KB"), ("fds", "fds"), ("db_fds", "fds"), ("threads", "thr")):
         print(
             f"  {field:9} {slope(samples, field):+.3f} {unit}/crawl "
             f"({getattr(first, field)} -> {getattr(last, field)})"
