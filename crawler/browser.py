@@ -1,0 +1,93 @@
+"""The browser side of rendering: scrapy-playwright's download handler, made to last a crawl.
+
+Loaded only through the settings ``crawler.rendering.render_settings`` gives a profile with a
+``[render]`` table, so a plain crawl never imports playwright. One browser per crawler; its
+pages are closed as soon as their content is read (scrapy-playwright does, with
+``playwright_include_page`` False), and its contexts are recycled: every
+``OPDCWATCH_RENDER_PAGES_PER_CONTEXT`` pages the next ones open in a fresh context and the old
+one is closed once its last page is done, so cache, service workers and leaked pages of a
+long crawl do not pile up in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy_playwright.headers import use_scrapy_headers
+
+from crawler.constants import STATS_PREFIX
+
+logger = logging.getLogger(__name__)
+
+CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
+
+
+async def headers_without_validators(**kwargs: Any) -> dict[str, str]:
+    """scrapy-playwright's headers (Scrapy's on navigations) minus conditional ones.
+
+    A navigation answered 304 is never delivered to a page (``net::ERR_ABORTED``), and the
+    shell's validators say nothing of what its scripts load; the browser's own cache must
+    not ask either.
+    """
+    headers = await use_scrapy_headers(**kwargs)
+    return {k: v for k, v in headers.items() if k.lower() not in CONDITIONAL_HEADERS}
+
+
+class BlockResources:
+    """``PLAYWRIGHT_ABORT_REQUEST``: abort requests for the profile's ``block`` types."""
+
+    def __init__(self, kinds: Iterable[str]) -> None:
+        self.kinds = frozenset(kinds)
+
+    def __call__(self, request: Any) -> bool:
+        return request.resource_type in self.kinds
+
+
+class RenderingHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright's handler with recycled browser contexts (see the module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.abort_request = BlockResources(crawler.settings.getlist("OPDCWATCH_RENDER_BLOCK"))
+        self.pages_per_context = crawler.settings.getint("OPDCWATCH_RENDER_PAGES_PER_CONTEXT")
+        self.generation = 0
+        self.opened = 0  # pages opened in the current generation's context
+        self.in_flight: Counter[str] = Counter()
+        self.crawler_stats = crawler.stats
+
+    def _context_name(self) -> str:
+        if self.opened >= self.pages_per_context:
+            self.generation += 1
+            self.opened = 0
+        self.opened += 1
+        return f"render-{self.generation}"
+
+    async def _download_request(self, request: Request, spider: Any = None) -> Response:
+        name = request.meta["playwright_context"] = self._context_name()
+        self.in_flight[name] += 1
+        try:
+            return await super()._download_request(request, spider)
+        finally:
+            self.in_flight[name] -= 1
+            if name != f"render-{self.generation}" and self.in_flight[name] <= 0:
+                del self.in_flight[name]
+                await self._retire(name)
+
+    async def _retire(self, name: str) -> None:
+        """Close a context none of whose pages is open any more."""
+        wrapper = self.context_wrappers.get(name)
+        if wrapper is None:
+            return
+        logger.debug("closing browser context %s", name)
+        try:
+            await wrapper.context.close()
+        except Exception as exc:  # a browser that went away meanwhile: nothing to close
+            logger.debug("closing browser context %s: %s", name, exc)
+        self.crawler_stats.inc_value(f"{STATS_PREFIX}render_contexts_closed")
