@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,9 @@ MAX_TIMEOUT = 300.0
 # context keeps its cache, its workers and its memory for the whole crawl
 PAGES_PER_CONTEXT = 50
 PAGES_IN_FLIGHT = 8  # pages open at once in one context (each is a renderer's worth of memory)
-META_RENDER = "opdcwatch_render"  # "plain": the first, browserless try; "browser": rendered
+# on the requests of pages a profile renders: "plain" for the first, browserless try, then
+# "browser" (then crawler.middlewares sends no conditional headers)
+META_RENDER = "opdcwatch_render"
 PLAIN, BROWSER = "plain", "browser"
 VALIDATORS = ("ETag", "Last-Modified")
 
@@ -208,30 +210,30 @@ def render_settings(spec: RenderSpec, chromium: str) -> dict[str, Any]:
     }
 
 
-def check_renderable(profiles: Any, settings: Mapping[str, Any] | None = None) -> str | None:
-    """Return the Chromium path when a profile asks for rendering (None when none does).
+def chromium_path(profile: Any, overrides: Mapping[str, Any]) -> str:
+    """The browser a profile renders with: ``-s OPDCWATCH_CHROMIUM``, its [settings], Debian's."""
+    chosen = overrides.get("OPDCWATCH_CHROMIUM") or profile.settings.get("OPDCWATCH_CHROMIUM")
+    return str(chosen or CHROMIUM)
 
-    Raises RenderUnavailableError, one line, when Chromium or scrapy-playwright is missing:
-    a crawl that cannot render must not quietly archive empty shells.
-    """
-    wanting = [p.name for p in profiles if p.render is not None]
-    if not wanting:
-        return None
-    chromium = str((settings or {}).get("OPDCWATCH_CHROMIUM") or CHROMIUM)
-    names = ", ".join(wanting)
-    path = Path(chromium)
-    if not (path.is_file() or shutil.which(chromium)):
-        raise RenderUnavailableError(
-            f"{names}: [render] needs Chromium at {chromium}, which is missing "
-            "(apt-get install chromium)"
-        )
-    try:
-        import scrapy_playwright  # noqa: F401
-    except ImportError as exc:
-        raise RenderUnavailableError(
-            f"{names}: [render] needs scrapy-playwright: pip install 'opdcwatch[render]'"
-        ) from exc
-    return chromium
+
+def check_renderable(profiles: Iterable[Any], overrides: Mapping[str, Any]) -> None:
+    """Raise RenderUnavailableError, one line, when a profile asks for rendering and Chromium
+    or scrapy-playwright is missing: such a crawl would archive empty JavaScript shells."""
+    for profile in profiles:
+        if profile.render is None:
+            continue
+        chromium = chromium_path(profile, overrides)
+        if not (Path(chromium).is_file() or shutil.which(chromium)):
+            raise RenderUnavailableError(
+                f"{profile.name}: [render] needs Chromium at {chromium}, which is missing "
+                "(apt-get install chromium)"
+            )
+        try:
+            import scrapy_playwright  # noqa: F401
+        except ImportError as exc:
+            raise RenderUnavailableError(
+                f"{profile.name}: [render] needs scrapy-playwright: pip install 'opdcwatch[render]'"
+            ) from exc
 
 
 def strip_validators(headers: Mapping[str, str]) -> dict[str, str]:

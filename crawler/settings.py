@@ -93,4 +93,5 @@ OPDCWATCH_ROBOTS_SITEMAPS = True  # also read the sitemaps that robots.txt names
 OPDCWATCH_PROGRESS = True  # a live progress line, only when stderr is a terminal
 OPDCWATCH_PROGRESS_INTERVAL = 1.0
 OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
+OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render]
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
