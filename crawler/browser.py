@@ -19,7 +19,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy_playwright.handler import _SCRAPY_ASYNC_API, ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.headers import use_scrapy_headers
 
 from crawler.constants import STATS_PREFIX
@@ -27,6 +27,7 @@ from crawler.constants import STATS_PREFIX
 logger = logging.getLogger(__name__)
 
 CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
+_SHARED = "_opdcwatch_rendering_handler"  # the crawler's one handler, kept on the crawler
 
 
 async def headers_without_validators(**kwargs: Any) -> dict[str, str]:
@@ -55,12 +56,39 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        self.closed = False
         self.abort_request = BlockResources(crawler.settings.getlist("OPDCWATCH_RENDER_BLOCK"))
         self.pages_per_context = crawler.settings.getint("OPDCWATCH_RENDER_PAGES_PER_CONTEXT")
         self.generation = 0
         self.opened = 0  # pages opened in the current generation's context
         self.in_flight: Counter[str] = Counter()
         self.crawler_stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderingHandler:
+        """One handler for http and https alike: one browser, not one per scheme."""
+        shared = crawler.__dict__.get(_SHARED)
+        if shared is None:
+            shared = crawler.__dict__[_SHARED] = cls(crawler)
+        return shared
+
+    if _SCRAPY_ASYNC_API:
+
+        async def close(self) -> None:
+            """Close once, though Scrapy asks each scheme's handler (the same one here)."""
+            if not self.closed:
+                self.closed = True
+                await super().close()
+
+    else:  # Scrapy before 2.14: Deferred-based handlers
+
+        def close(self) -> Any:
+            from twisted.internet import defer
+
+            if self.closed:
+                return defer.succeed(None)
+            self.closed = True
+            return super().close()
 
     def _context_name(self) -> str:
         if self.opened >= self.pages_per_context:

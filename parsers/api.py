@@ -17,9 +17,9 @@ from bs4 import BeautifulSoup, NavigableString, XMLParsedAsHTMLWarning
 from lxml import etree
 
 from parsers.article import Article, content_hash
-from parsers.boilerplate import BLOCK_TAGS, SCRIPT_TAGS
+from parsers.boilerplate import BLOCK_TAGS, LOADING_PLACEHOLDER, SCRIPT_TAGS
 from parsers.encoding import decode_bytes
-from parsers.exceptions import EmptyInputError, NotAPageError, ParseError
+from parsers.exceptions import EmptyInputError, NotAPageError, ParseError, ScriptShellError
 from parsers.extract import extract_content, paragraphs_of
 from parsers.links import NO_LINKS, PageLinks, links_in
 from parsers.metadata import dates_from_lines, read_meta
@@ -96,6 +96,8 @@ def _article(
     text, settled = normalize_text_settled("\n".join(paragraphs))
     if not text:
         raise NotAPageError(message)
+    if LOADING_PLACEHOLDER.match(text):
+        raise ScriptShellError(f"{message}: only {text!r}, the page builds its text in JavaScript")
     digest = content_hash(title, text, text_settled=settled)
     return Article(title=title, text=text, content_hash=digest, **fields)
 

@@ -6,7 +6,8 @@ nothing from them. Routes:
 
 - ``/app/``: a plain HTML listing (articles 1-3, the Next.js-style page, a robots-disallowed
   article, the JavaScript listing);
-- ``/app/latest``: a listing whose links a script builds from ``/api/latest.json``;
+- ``/app/latest``: a listing whose links a script builds from ``/api/latest.json`` (with
+  ``huge_repeat``, also a page whose script makes it that many bodies long);
 - ``/app/news/N``: the shells; the same ETag / Last-Modified whatever their article says (a
   304 to a conditional request), ``?repeat=K`` makes the script add K copies of the body;
 - ``/api/news/N.json``, ``/api/latest.json``: what the scripts fetch;
@@ -41,8 +42,11 @@ PRIVATE_ID = 99
 class JsAppSite:
     """The articles (Thai seed texts) and what was requested, with which headers."""
 
-    def __init__(self, n_articles: int = 6, *, fetch_delay_ms: int = 50) -> None:
+    def __init__(
+        self, n_articles: int = 6, *, fetch_delay_ms: int = 50, huge_repeat: int = 0
+    ) -> None:
         self.fetch_delay_ms = fetch_delay_ms
+        self.huge_repeat = huge_repeat  # > 0: /app/latest also links a page rendered that big
         self.lock = threading.Lock()
         self.hits: Counter[str] = Counter()
         self.conditional: Counter[str] = Counter()
@@ -131,6 +135,9 @@ class JsAppHandler(BaseHTTPRequestHandler):
                 {"href": f"/app/news/{n}", "title": site.articles[n]["title"]}
                 for n in site.public_ids()
             ]
+            if site.huge_repeat:
+                href = f"/app/news/1?repeat={site.huge_repeat}"
+                items.append({"href": href, "title": "ข่าวฉบับเต็ม (ภาคผนวก)"})
             self.send(200, json.dumps(items, ensure_ascii=False).encode(), "application/json")
         elif number in site.articles and parts[:2] in (["app", "news"], ["private", "news"]):
             self.shell(number, query)
