@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
+from archive.export import iter_versions
+from archive.queries import list_runs
 from crawler.demo.jsapp import NEXT_ID, PRIVATE_ID, JsAppServer, JsAppSite
 from crawler.demo.profile import write_replica_profile
 from crawler.exceptions import CrawlTimeoutError
@@ -69,6 +72,13 @@ def rendered(browser_ready, tmp_path_factory):
         served = json.loads(json.dumps(server.site.articles))  # as the first crawl saw them
         server.site.edit(1, EDIT_OLD, EDIT_NEW)
         second = crawl(profile, db)
+        archive = Archive.open(db)
+        try:
+            versions = list(iter_versions(archive))
+            runs = list_runs(archive)
+            validators = archive.conditional_headers(server.base_url + "app/news/1")
+        finally:
+            archive.close()
         yield {
             "server": server,
             "db": db,
@@ -77,6 +87,9 @@ def rendered(browser_ready, tmp_path_factory):
             "served": {int(number): article for number, article in served.items()},
             "second": second,
             "site": server.site,
+            "versions": versions,
+            "runs": runs,
+            "validators": validators,
         }
 
 
@@ -85,9 +98,7 @@ def test_rendering_archives_the_articles_scripts_build(rendered):
     assert first.returncode == 0, first.stderr
     # 6 shells (3 linked only by the listing a script builds) and the Next.js page
     assert "new 7," in first.stdout, first.stdout
-    exported = opdcwatch("export", "--format", "jsonl", "--db", rendered["db"])
-    versions = [json.loads(line) for line in exported.stdout.splitlines()]
-    first_versions = {v["url"]: v for v in versions if v["version"] == 1}
+    first_versions = {v["url"]: v for v in rendered["versions"] if v["version"] == 1}
     served = rendered["served"]
     expected = {base + f"app/news/{n}": served[n] for n in site.public_ids()}
     expected[base + f"app/next/{NEXT_ID}"] = served[NEXT_ID]
@@ -116,13 +127,9 @@ def test_only_pages_that_need_it_go_through_the_browser(rendered):
 
 
 def test_rendered_pages_send_and_keep_no_validators(rendered):
-    site, base = rendered["site"], rendered["server"].base_url
+    site = rendered["site"]
     assert sum(site.conditional.values()) == 0  # after two crawls of pages that send ETags
-    archive = Archive.open(rendered["db"])
-    try:
-        assert archive.conditional_headers(base + "app/news/1") == {}
-    finally:
-        archive.close()
+    assert rendered["validators"] == {}
 
 
 def test_a_change_behind_an_unchanged_shell_is_a_new_version(rendered):
@@ -131,18 +138,16 @@ def test_a_change_behind_an_unchanged_shell_is_a_new_version(rendered):
     # article 1 behind its shell, and the Next.js page that serves the same article's JSON
     assert "changed 2," in second.stdout, second.stdout
     url = rendered["server"].base_url + "app/news/1"
-    diff = opdcwatch("diff", url, "--format", "json", "--db", rendered["db"])
-    assert diff.returncode == 0, diff.stderr
-    assert "มุ่งมั่น" in diff.stdout
+    texts = [v["text"] for v in rendered["versions"] if v["url"] == url]
+    assert len(texts) == 2
+    assert EDIT_OLD in texts[0] and EDIT_NEW not in texts[0] and EDIT_NEW in texts[1]
 
 
 def test_a_page_rendered_past_the_size_cap_is_an_error(rendered):
-    runs = json.loads(opdcwatch("runs", "--json", "--db", rendered["db"]).stdout)
-    first = min(runs, key=lambda run: run["id"])
+    first = min(rendered["runs"], key=lambda run: run["id"])
     assert first["errors"] == 1
     assert f"repeat={HUGE_REPEAT}: too large: rendered page is" in first["error_text"]
-    listed = opdcwatch("articles", "--db", rendered["db"]).stdout
-    assert "repeat=" not in listed
+    assert not any("repeat=" in v["url"] for v in rendered["versions"])
 
 
 def test_without_render_a_shell_is_no_article(tmp_path):
@@ -157,8 +162,6 @@ def test_without_render_a_shell_is_no_article(tmp_path):
             "    pass\nprint('IMPORTED', sorted(m for m in sys.modules if 'playwright' in m))"
         )
         args = ["crawl", "jsapp", "--profile", str(profile), "--db", db]
-        import subprocess
-
         done = subprocess.run(
             [sys.executable, "-c", script, *args],
             capture_output=True,
@@ -171,10 +174,13 @@ def test_without_render_a_shell_is_no_article(tmp_path):
     assert "IMPORTED []" in done.stdout, done.stdout
     assert "new 1," in done.stdout and "errors 3 " in done.stdout, done.stdout
     assert not any(path.startswith("/api/") for path in hits)
-    runs = json.loads(opdcwatch("runs", "--json", "--db", db).stdout)
-    assert runs[0]["error_text"].count("no article text found") == 3
-    listed = opdcwatch("articles", "--db", db).stdout.strip().splitlines()
-    assert len(listed) == 1 and f"/app/next/{NEXT_ID}" in listed[0]
+    archive = Archive.open(db)
+    try:
+        runs, versions = list_runs(archive), list(iter_versions(archive))
+    finally:
+        archive.close()
+    assert runs[0]["error_text"].count("builds its text in JavaScript") == 3
+    assert [v["url"] for v in versions] == [server.base_url + f"app/next/{NEXT_ID}"]
 
 
 def test_missing_chromium_is_one_line_and_exit_2(tmp_path):
@@ -200,7 +206,7 @@ def test_the_time_limit_stops_the_crawl_and_its_browser(browser_ready, tmp_path)
                 ["jsapp"],
                 profile_files=[profile],
                 db_url=f"sqlite:///{tmp_path / 'a.db'}",
-                timeout=4,
+                timeout=3,
                 stop_timeout=20,
                 env=child_env({key: value}),
             )
