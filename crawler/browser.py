@@ -11,6 +11,7 @@ long crawl do not pile up in memory.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from crawler.constants import STATS_PREFIX
 logger = logging.getLogger(__name__)
 
 CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
+STOP_POLL_SECONDS = 0.5  # how often a page waiting in the browser checks the crawl still runs
 _SHARED = "_opdcwatch_rendering_handler"  # the crawler's one handler, kept on the crawler
 
 
@@ -57,6 +59,7 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.closed = False
+        self.stopping = False
         self.abort_request = BlockResources(crawler.settings.getlist("OPDCWATCH_RENDER_BLOCK"))
         self.pages_per_context = crawler.settings.getint("OPDCWATCH_RENDER_PAGES_PER_CONTEXT")
         self.generation = 0
@@ -90,23 +93,50 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
             self.closed = True
             return super().close()
 
-    def _context_name(self) -> str:
+    async def _context_name(self) -> str:
+        """The context of the next page: the current one, or a fresh one every N pages (the
+        old one closed now when no page of it is open, else when its last page is done)."""
         if self.opened >= self.pages_per_context:
+            old = f"render-{self.generation}"
             self.generation += 1
             self.opened = 0
+            if self.in_flight[old] <= 0:
+                self.in_flight.pop(old, None)
+                await self._retire(old)
         self.opened += 1
         return f"render-{self.generation}"
 
+    def _crawl_stopping(self) -> bool:
+        crawler = self._crawler
+        return not crawler.crawling or (crawler.engine is not None and not crawler.engine.running)
+
     async def _download_request(self, request: Request, spider: Any = None) -> Response:
-        name = request.meta["playwright_context"] = self._context_name()
+        """Render in a recycled context; a page still waiting when the crawl is asked to stop
+        fails at once (its context is closed) instead of holding the stop for ``timeout``."""
+        name = request.meta["playwright_context"] = await self._context_name()
         self.in_flight[name] += 1
+        work = asyncio.ensure_future(super()._download_request(request, spider))
         try:
-            return await super()._download_request(request, spider)
+            while True:
+                done, _ = await asyncio.wait({work}, timeout=STOP_POLL_SECONDS)
+                if done:
+                    return work.result()
+                if self._crawl_stopping() and not self.stopping:
+                    await self._stop_rendering()
         finally:
             self.in_flight[name] -= 1
             if name != f"render-{self.generation}" and self.in_flight[name] <= 0:
                 del self.in_flight[name]
                 await self._retire(name)
+
+    async def _stop_rendering(self) -> None:
+        """Close every context: the pages in them fail now, and are not opened again."""
+        logger.info("the crawl is stopping: closing the pages still rendering")
+        self.stopping = True
+        self.config.target_closed_max_retries = 0
+        self.config.download_timeout_secs = 0  # an aborted navigation: wait for no download
+        for name in list(self.context_wrappers):
+            await self._retire(name)
 
     async def _retire(self, name: str) -> None:
         """Close a context none of whose pages is open any more."""

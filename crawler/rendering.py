@@ -202,6 +202,9 @@ def render_settings(spec: RenderSpec, chromium: str) -> dict[str, Any]:
             "handle_sighup": False,
         },
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": spec.timeout * 1000,
+        # a navigation the browser aborts is waited on this long in case it became a file
+        # download (30 s by default); a file is never an article page
+        "PLAYWRIGHT_DOWNLOAD_TIMEOUT": 2000,
         "PLAYWRIGHT_MAX_CONTEXTS": 2,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": PAGES_IN_FLIGHT,
         "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "crawler.browser.headers_without_validators",

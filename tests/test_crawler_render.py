@@ -10,8 +10,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -22,7 +24,6 @@ from archive.export import iter_versions
 from archive.queries import list_runs
 from crawler.demo.jsapp import NEXT_ID, PRIVATE_ID, JsAppServer, JsAppSite
 from crawler.demo.profile import write_replica_profile
-from crawler.exceptions import CrawlTimeoutError
 from crawler.middlewares import ConditionalRequestMiddleware
 from crawler.profiles import load_profile
 from crawler.rendering import BROWSER, CHROMIUM, META_RENDER, PLAIN, strip_validators
@@ -67,7 +68,8 @@ def rendered(browser_ready, tmp_path_factory):
     db = f"sqlite:///{folder / 'archive.db'}"
     with JsAppServer(JsAppSite(huge_repeat=HUGE_REPEAT)) as server:
         profile = profile_for(folder, server.base_url, "jsapp-render.toml")
-        first = crawl(profile, db)
+        log = folder / "first.log"
+        first = crawl(profile, db, "-s", f"LOG_FILE={log}")
         hits = server.site.hits.copy()  # a Counter: 0 for a path never asked for
         served = json.loads(json.dumps(server.site.articles))  # as the first crawl saw them
         server.site.edit(1, EDIT_OLD, EDIT_NEW)
@@ -90,6 +92,7 @@ def rendered(browser_ready, tmp_path_factory):
             "versions": versions,
             "runs": runs,
             "validators": validators,
+            "log": log.read_text(encoding="utf-8"),
         }
 
 
@@ -143,6 +146,24 @@ def test_a_change_behind_an_unchanged_shell_is_a_new_version(rendered):
     assert EDIT_OLD in texts[0] and EDIT_NEW not in texts[0] and EDIT_NEW in texts[1]
 
 
+def test_one_browser_its_pages_closed_and_contexts_recycled(rendered):
+    """From Scrapy's stats in the log: 8 pages rendered (6 shells, the listing, the page too
+    large) in one browser, every page closed, a fresh context every 2 pages, at most 2 alive."""
+
+    def stat(key: str) -> int:
+        found = re.search(rf"'{re.escape(key)}': (\d+)", rendered["log"])
+        assert found, key
+        return int(found.group(1))
+
+    assert stat("playwright/browser_count") == 1
+    assert stat("playwright/page_count") == stat("playwright/page_count/closed") == 8
+    assert stat("opdcwatch/rendered") == 8
+    assert stat("playwright/context_count") == 4
+    assert stat("playwright/context_count/max_concurrent") <= 2
+    assert stat("opdcwatch/render_contexts_closed") == 3  # the last one: when the crawl ends
+    assert stat("opdcwatch/render_not_needed/script") == 1  # the Next.js page
+
+
 def test_a_page_rendered_past_the_size_cap_is_an_error(rendered):
     first = min(rendered["runs"], key=lambda run: run["id"])
     assert first["errors"] == 1
@@ -194,23 +215,32 @@ def test_missing_chromium_is_one_line_and_exit_2(tmp_path):
     )
 
 
-def test_the_time_limit_stops_the_crawl_and_its_browser(browser_ready, tmp_path):
-    """Pages whose scripts never finish: the limit stops the crawl, and no browser process
-    outlives it (found by a tag in their environment)."""
+def test_stopping_a_crawl_stops_its_browser(browser_ready, tmp_path):
+    """Pages whose scripts never finish; the crawl is stopped (SIGTERM, as its time limit
+    does) once the browser is at work, and no browser process outlives it (each found by a
+    tag in its environment)."""
     tag = f"OPDCWATCH_TEST_TAG={uuid.uuid4().hex}".encode()
     key, _, value = tag.decode().partition("=")
+    stop = threading.Event()
     with JsAppServer(JsAppSite(fetch_delay_ms=60_000)) as server:
+
+        def stop_when_rendering() -> None:
+            while not stop.wait(0.1):
+                if any(n >= 2 for path, n in server.site.hits.items() if "/news/" in path):
+                    stop.set()  # a shell asked for twice: the browser has it
+
+        threading.Thread(target=stop_when_rendering, daemon=True).start()
         profile = profile_for(tmp_path, server.base_url, "jsapp-render.toml")
-        with pytest.raises(CrawlTimeoutError) as info:
-            run_crawl_subprocess(
-                ["jsapp"],
-                profile_files=[profile],
-                db_url=f"sqlite:///{tmp_path / 'a.db'}",
-                timeout=3,
-                stop_timeout=20,
-                env=child_env({key: value}),
-            )
-    assert info.value.summary is not None  # stopped cleanly: it reported what it had
+        summary = run_crawl_subprocess(
+            ["jsapp"],
+            profile_files=[profile],
+            db_url=f"sqlite:///{tmp_path / 'a.db'}",
+            timeout=90,
+            stop_event=stop,
+            stop_timeout=30,
+            env=child_env({key: value}),
+        )
+    assert stop.is_set() and summary.outcome == "interrupted"
     left = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
