@@ -86,7 +86,8 @@ SCRIPT_TAGS = ("script", "style", "noscript", "template")
 # sign or a request to switch JavaScript on is no article (the crawler's [render] runs them).
 LOADING_PLACEHOLDER = re.compile(
     r"^\W*(?:กำลังโหลด(?:ข้อมูล|ข่าว|เนื้อหา)?|โปรดรอสักครู่|loading|please wait"
-    r"|(?:please |you need to )?enable javascript[^\n]*|กรุณาเปิด(?:ใช้งาน)?\s*javascript[^\n]*)\W*$",
+    r"|(?:please |you need to )?enable javascript[^\n]{0,80}"
+    r"|กรุณาเปิด(?:ใช้งาน)?\s*javascript[^\n]{0,80})\W*$",
     re.IGNORECASE,
 )
 # Removed before extraction: never article text.
