@@ -82,6 +82,18 @@ class RenderSpec:
         patterns = {"article": self.articles, "listing": self.listings}.get(kind, ())
         return any(p.search(url) for p in patterns)
 
+    def describe(self) -> str:
+        """One line for ``opdcwatch sites -l``: which pages, ready when, what is blocked."""
+        parts = [
+            f"{kind} {' '.join(p.pattern for p in patterns)}"
+            for kind, patterns in (("articles", self.articles), ("listings", self.listings))
+            if patterns
+        ]
+        parts.append(f"wait_for {self.wait_for!r}" if self.wait_for else "wait_for network idle")
+        parts.append(f"timeout {self.timeout:g} s")
+        parts.append(f"block {', '.join(self.block) or '-'}")
+        return "; ".join(parts)
+
     def playwright_meta(self) -> dict[str, Any]:
         """The request meta that has scrapy-playwright render a page (``crawler.browser``
         picks its context).

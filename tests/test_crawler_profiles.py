@@ -178,6 +178,9 @@ def test_render_table_is_read_with_its_contract_names(fixtures_dir):
     assert not render.wants(article, "listing")  # listings = []: fetched as today
     assert not render.wants("https://news.example.go.th/news/app/?page=2", "listing")
     assert not render.wants("https://news.example.go.th/about", "article")
+    assert render.describe() == (  # opdcwatch sites -l
+        "articles /news/app/\\d+; wait_for 'article .body'; timeout 15 s; block image, font, media"
+    )
 
 
 def test_profiles_without_render_table_render_nothing(fixtures_dir):

@@ -79,7 +79,7 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     "--long",
     "long_format",
     is_flag=True,
-    help="Also show each profile's start sources, schedule and file.",
+    help="Also show each profile's start sources, rendering, schedule and file.",
 )
 def sites(profile_files, sites_dir, long_format) -> None:
     """List the site profiles a crawl can use: the bundled ones and yours.
@@ -107,6 +107,8 @@ def sites(profile_files, sites_dir, long_format) -> None:
                     click.echo(f"{'':<{width}}    {label}: {' '.join(values)}")
             if profile.keywords:
                 click.echo(f"{'':<{width}}    keywords: {', '.join(profile.keywords)}")
+            if profile.render is not None:
+                click.echo(f"{'':<{width}}    render: {profile.render.describe()}")
             click.echo(
                 f"{'':<{width}}    schedule: {profile.schedule or '-'}, max_pages: "
                 f"{profile.max_pages or '-'}, file: {profile.source}"
