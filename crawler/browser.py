@@ -124,6 +124,8 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
                 if self._crawl_stopping() and not self.stopping:
                     await self._stop_rendering()
         finally:
+            if not work.done():  # this download was cancelled itself: so is its page's work
+                work.cancel()
             self.in_flight[name] -= 1
             if name != f"render-{self.generation}" and self.in_flight[name] <= 0:
                 del self.in_flight[name]
@@ -139,7 +141,8 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
             await self._retire(name)
 
     async def _retire(self, name: str) -> None:
-        """Close a context none of whose pages is open any more."""
+        """Close a context: a used-up one whose last page is done, or any when stopping (its
+        open pages then fail)."""
         wrapper = self.context_wrappers.get(name)
         if wrapper is None:
             return
