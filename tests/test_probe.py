@@ -109,3 +109,35 @@ def test_probe_command_writes_a_loadable_profile_and_prints_json(tmp_path):
     assert re.search(r"^# .*page\.php\?cat=\*&id=\*&url=tab_view .* article$", text, re.M)
     assert again.exit_code == 2 and again.output.startswith("opdcwatch: error: ")
     assert "exists" in again.output and "Traceback" not in again.output
+
+
+def test_probe_of_the_classic_replica_is_polite_and_skips_copies():
+    """The classic replica: windows-874 pages, print versions naming their article canonical,
+    a robots.txt-disallowed /private/ link, a PDF behind an article link, an endless calendar."""
+    site = ReplicaSite(16, slow_seconds=0.1)
+    with ReplicaServer(site) as server:
+        result = probe_site(server.base_url, delay=0)
+        stats = site.stats()
+    assert result.articles == [r"^https?://[^/]+/content\.php\?content_id=\d+$"]
+    # the calendar lists articles too: a listing (the crawl's trap rule ends its walk)
+    assert r"^https?://[^/]+/news\.php\?page=\d+$" in result.follow
+    assert result.feeds == [server.base_url + "rss.xml"]
+    assert result.sitemaps == [server.base_url + "sitemap.xml"]
+    assert not [p for p in stats["hits"] if p.startswith("/private/")]
+    assert all(ua.startswith("opdcwatch/") for ua in stats["user_agents"])
+    assert sum(stats["hits"].values()) == result.requests < 60
+    kinds = {g.shape: g.kind for g in result.groups}
+    assert kinds.get("/content.php?content_id=*&print=*", "other") == "other"
+
+
+def test_probe_errors_are_one_line(tmp_path):
+    runner = CliRunner()
+    for args in (
+        ["http://127.0.0.1:9/"],
+        ["ftp://example.org/"],
+        ["http://127.0.0.1:9/", "--name", "Bad Name"],
+    ):
+        result = runner.invoke(cli, ["probe", *args, "--out", str(tmp_path / "p.toml")])
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("opdcwatch: error: ") and result.output.count("\n") == 1
+    assert not (tmp_path / "p.toml").exists()

@@ -5,7 +5,8 @@ sitemaps (robots.txt, ``/sitemap.xml``) are grouped by URL shape (:mod:`crawler.
 a sample of each group is fetched and read with the project's parser. A page where the
 extractor finds a dated body is an article; a page whose own links (not the menu and sidebar
 every page repeats) hold many of one shape is a listing; a listing shape with a page number
-is pagination. The groups become a profile's ``articles`` and ``follow`` patterns.
+is pagination; a page whose ``<link rel="canonical">`` names another (a print version) is
+none of its own. The groups become a profile's ``articles`` and ``follow`` patterns.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from crawler.exceptions import ProbeError
 from crawler.feeds import feed_links
 from crawler.probe.fetch import Fetched, PoliteFetcher
 from crawler.probe.shapes import Group, group_links, pattern_for
-from crawler.urls import host_matches
+from crawler.urls import find_canonical, host_matches
 from parsers import ParseError, decode_bytes, parse_page
 from parsers.urls import canonical_url
 
@@ -65,6 +66,7 @@ class Sampled:
     links: list[str]
     article: SampleArticle | None = None
     kind: str = OTHER
+    copy_of: str | None = None  # the <link rel="canonical"> of a page that names another
 
 
 @dataclass
@@ -268,6 +270,9 @@ class SiteProbe:
             sample.links = self._own(url, hrefs)
         else:
             sample.links = self._own(url, page.links.hrefs)
+            canonical = find_canonical(answer.body, answer.url)
+            if canonical and canonical != url and host_matches(canonical, (self.domain,)):
+                sample.copy_of = canonical  # a print version, a tracking alias: not its own
             text = page.article.text
             sample.article = SampleArticle(
                 url, page.article.title, page.article.published, len(text)
@@ -288,7 +293,14 @@ class SiteProbe:
             if time.monotonic() - self.started > DEADLINE:
                 logger.info("probe: deadline reached, %d groups unsampled", len(todo))
                 return
-            todo.sort(key=lambda g: (len(g.sampled), -len(g.urls)))
+            # every group once before any twice; lone links (a menu's "contact") last
+            todo.sort(
+                key=lambda g: (
+                    len(g.sampled),
+                    len(g.urls) < 2 and not _PAGINATION_RE.search(g.urls[0]),
+                    -len(g.urls),
+                )
+            )
             group = todo[0]
             url = next(u for u in group.urls if u not in group.sampled)
             group.sampled.append(url)
@@ -316,7 +328,9 @@ class SiteProbe:
                 for u in sample.links
                 if u != sample.url
             )
-            if most >= LIST_MIN or (paged and most >= 2):
+            if sample.copy_of:
+                sample.kind = OTHER
+            elif most >= LIST_MIN or (paged and most >= 2):
                 sample.kind = LISTING
             elif article and article.published and article.body_chars >= BODY_MIN:
                 sample.kind = ARTICLE

@@ -459,12 +459,12 @@ class SiteSpider(scrapy.Spider):
             loc = entry.get("loc")
             if not loc:
                 continue
-            loc = response.urljoin(loc)
+            loc = canonical_url(response.urljoin(loc))  # patterns match canonical URLs
             if sitemap.type == "sitemapindex":
                 kind = "sitemap"
             elif not self.profile.articles or self.profile.is_article(loc):
                 kind = "article"
-                if not (self.changed_since_checked(loc, entry) or self.wants(canonical_url(loc))):
+                if not (self.changed_since_checked(loc, entry) or self.wants(loc)):
                     continue
             elif self.profile.is_listing(loc):
                 kind = "listing"
