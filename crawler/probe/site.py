@@ -199,11 +199,11 @@ class SiteProbe:
         hrefs = [a.get("href") or "" for a in tree.iter("a")] if tree is not None else []
         links = self._own(home_url, hrefs)
         feeds = self._find_feeds(tree, home_url, links)
-        sitemaps, sitemap_urls = self._find_sitemaps(home_url)
+        sitemaps = self._find_sitemaps(home_url)
         self._record(home_url, home)
         group_links([u for u in links if u not in self.excluded], self.groups)
         group_links([u for f in feeds.values() for u in f], self.groups)
-        group_links(sitemap_urls[:MAX_SITEMAP_URLS], self.groups)
+        group_links([u for s in sitemaps.values() for u in s][:MAX_SITEMAP_URLS], self.groups)
         self._sample()
         return self._result(home_url, feeds, sitemaps)
 
@@ -228,18 +228,20 @@ class SiteProbe:
                 feeds[url] = items
         return feeds
 
-    def _find_sitemaps(self, home_url: str) -> tuple[list[str], list[str]]:
-        """The sitemaps robots.txt names (else ``/sitemap.xml``), and the page URLs in them."""
+    def _find_sitemaps(self, home_url: str) -> dict[str, list[str]]:
+        """The sitemaps robots.txt names (else ``/sitemap.xml``) that list pages, with the
+        page URLs in them (an index: in its first two parts)."""
         robots = self.fetcher.robots_text.decode("utf-8", "replace")
         named = [canonical_url(u) for u in _SITEMAP_LINE_RE.findall(robots)]
         candidates = named or [canonical_url(urljoin(home_url, "/sitemap.xml"))]
-        found, urls = [], []
+        found: dict[str, list[str]] = {}
         for url in candidates[:2]:
             self.excluded.add(url)
             answer = self.fetcher.fetch(url)
             if answer is None or answer.status != 200:
                 continue
             kind, locs = _sitemap_locs(answer.body)
+            urls: list[str] = []
             if kind == "index":
                 for child in locs[:2]:
                     self.excluded.add(canonical_url(child))
@@ -248,9 +250,9 @@ class SiteProbe:
                         urls += self._own(child, _sitemap_locs(sub.body)[1])
             else:
                 urls += self._own(url, locs)
-            if locs:
-                found.append(url)
-        return found, list(dict.fromkeys(urls))
+            if urls:
+                found[url] = list(dict.fromkeys(urls))
+        return found
 
     # --- sampling --------------------------------------------------------------------------
 
@@ -359,7 +361,7 @@ class SiteProbe:
         return listing is not None and listing is not group and listing.kind == LISTING
 
     def _result(
-        self, home_url: str, feeds: dict[str, list[str]], sitemaps: list[str]
+        self, home_url: str, feeds: dict[str, list[str]], sitemaps: dict[str, list[str]]
     ) -> ProbeResult:
         self._classify()
         home_family = self.samples[home_url].family
@@ -416,7 +418,7 @@ class SiteProbe:
             allowed_domains=[self.domain],
             start_urls=starts,
             feeds=[f for f, items in feeds.items() if any(is_article(u) for u in items)],
-            sitemaps=[s for s in sitemaps if article_urls],
+            sitemaps=[s for s, urls in sitemaps.items() if any(is_article(u) for u in urls)],
             articles=articles,
             follow=follow,
             groups=reports,
