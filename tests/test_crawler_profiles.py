@@ -188,3 +188,22 @@ def test_select_profiles_order_default_and_unknown():
     ]
     with pytest.raises(NoSuchSiteError, match=r"no such site 'opdc'.*okmass, opdc-news"):
         select_profiles(registry, ["opdc"])
+
+
+def test_opdc_news_reads_the_old_php_replica_as_written_and_canonical():
+    """The replica's opdc-php style serves the shapes of the 2018 home page."""
+    from crawler.demo import ReplicaSite
+    from crawler.demo.styles import make_style
+    from parsers.urls import canonical_url
+
+    style = make_style("opdc-php")
+    site = ReplicaSite(12, specials=False, style=style)
+    opdc = bundled_profiles()["opdc-news"]
+    for article in site.articles():
+        url = "https://www.opdc.go.th" + article.path
+        assert opdc.is_article(url) and opdc.is_article(canonical_url(url))
+    for section in (0, 1):
+        for page in (1, 2):
+            url = "https://www.opdc.go.th" + style.listing_path(section, page)
+            for form in (url, canonical_url(url)):
+                assert opdc.is_listing(form) and not opdc.is_article(form)
