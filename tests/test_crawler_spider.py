@@ -61,9 +61,7 @@ def test_a_list_whose_first_page_the_feed_gave_is_still_walked(tmp_path, fixture
     Page 1 brings no article this run had not seen, yet the first crawl must reach page 3.
     """
     style = make_style("wordpress", sitemap=False, per_page=15)
-    site = ReplicaSite(
-        40, per_page=15, feed_items=15, specials=False, style=style, related_links=0
-    )
+    site = ReplicaSite(40, per_page=15, feed_items=15, specials=False, style=style, related_links=0)
     with ReplicaServer(site) as server:
         result, urls = crawl_with(
             tmp_path, server, fixtures_dir, "replica-feed-and-list.toml", "replica-feed-list"
@@ -102,9 +100,7 @@ def test_a_listing_the_feed_already_gave_still_leads_on(fixtures_dir):
     """Deterministic: the feed's 15 articles are all this run has seen when list page 1 (the
     same 15) is read; its next page is requested, and page 2, all new, leads on too."""
     style = make_style("wordpress", sitemap=False, per_page=15)
-    site = ReplicaSite(
-        40, per_page=15, feed_items=15, specials=False, style=style, related_links=0
-    )
+    site = ReplicaSite(40, per_page=15, feed_items=15, specials=False, style=style, related_links=0)
     with ReplicaServer(site) as server:
         base = server.base_url
         feed, home, page2 = (
