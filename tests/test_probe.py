@@ -16,7 +16,8 @@ from archive.queries import list_articles
 from crawler.cli import cli
 from crawler.demo import ReplicaServer, ReplicaSite
 from crawler.demo.styles import STYLES, make_style
-from crawler.probe.site import probe_site
+from crawler.probe.fetch import PoliteFetcher
+from crawler.probe.site import SiteProbe, probe_site
 from crawler.probe.toml_out import profile_toml
 from crawler.profiles import load_profile
 from crawler.runner import run_crawl_subprocess
@@ -141,3 +142,13 @@ def test_probe_errors_are_one_line(tmp_path):
         assert result.exit_code == 2, result.output
         assert result.output.startswith("opdcwatch: error: ") and result.output.count("\n") == 1
     assert not (tmp_path / "p.toml").exists()
+
+
+def test_a_slow_site_is_probed_within_the_time_limit():
+    site = ReplicaSite(10, specials=False, latency=0.4, style=make_style("drupal"))
+    with ReplicaServer(site) as server:
+        started = time.monotonic()
+        result = SiteProbe(server.base_url, fetcher=PoliteFetcher(delay=0, seconds=2)).run()
+        elapsed = time.monotonic() - started
+    assert elapsed < 3 and result.requests <= 6
+    assert result.start_urls == [server.base_url]  # what it saw, however little

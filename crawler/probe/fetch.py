@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 MAX_REQUESTS = 50  # the probe's whole budget, robots.txt included
 TIMEOUT = 10.0
+SECONDS = 27.0  # no request starts after this, none outlasts it: a probe answers in < 30 s
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,27 @@ class PoliteFetcher:
     delay: float = 0.5
     max_requests: int = MAX_REQUESTS
     timeout: float = TIMEOUT
+    seconds: float = SECONDS
     requests: int = 0
     refused: list[str] = field(default_factory=list)
     robots_text: bytes = b""  # the first host's robots.txt, for its Sitemap: lines
     _robots: dict[str, RobotFileParser | None] = field(default_factory=dict)
     _last: float = 0.0
+    _deadline: float | None = None
 
     def __post_init__(self) -> None:
         self._opener = urllib.request.build_opener(_NoRedirect)
 
     @property
+    def seconds_left(self) -> float:
+        if self._deadline is None:
+            return self.seconds
+        return self._deadline - time.monotonic()
+
+    @property
     def left(self) -> int:
-        return self.max_requests - self.requests
+        """Requests left: none once the budget or the time is spent."""
+        return self.max_requests - self.requests if self.seconds_left > self.delay else 0
 
     def allowed(self, url: str) -> bool:
         """What the site's robots.txt says of ``url`` for our User-Agent (read once a host)."""
@@ -96,15 +106,20 @@ class PoliteFetcher:
         return None
 
     def _get(self, url: str) -> Fetched | None:
-        if self.requests >= self.max_requests:
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self.seconds
+        if self.left <= 0:
             return None
         wait = self._last + self.delay - time.monotonic()
         if wait > 0:
             time.sleep(wait)
+        timeout = min(self.timeout, self.seconds_left)
+        if timeout <= 0:
+            return None
         self.requests += 1
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=timeout) as response:
                 answer = Fetched(
                     response.url,
                     response.status,

@@ -40,7 +40,6 @@ SAMPLES_PER_GROUP = 2
 MAX_FEEDS = 4
 MAX_SITEMAP_URLS = 300
 MAX_START_LISTINGS = 4
-DEADLINE = 25.0  # seconds: a probe answers within half a minute
 _FEED_HINT_RE = re.compile(r"(rss|atom|feed)", re.I)
 _PAGINATION_RE = re.compile(r"([?&](page|paged|limitstart|start|offset)=\d+|/page/\d+)")
 _SITEMAP_LINE_RE = re.compile(r"^\s*sitemap:\s*(\S+)", re.I | re.M)
@@ -290,10 +289,10 @@ class SiteProbe:
                 for g in self.groups.values()
                 if len(g.sampled) < min(SAMPLES_PER_GROUP, len(g.urls))
             ]
-            if not todo or self.fetcher.left <= 0:
+            if not todo:
                 return
-            if time.monotonic() - self.started > DEADLINE:
-                logger.info("probe: deadline reached, %d groups unsampled", len(todo))
+            if self.fetcher.left <= 0:
+                logger.info("probe: out of requests or time, %d groups unsampled", len(todo))
                 return
             # every group once before any twice; lone links (a menu's "contact") last
             todo.sort(
