@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -61,13 +62,16 @@ def probed(tmp_path_factory):
         summary = run_crawl_subprocess(
             list(servers), profile_files=files, db_url=db, settings=FAST, timeout=120
         )
-        archived: dict[str, set[str]] = {}
-        for row in list_articles(Archive.open(db)):
-            archived.setdefault(row["site"], set()).add(row["url"])
-        yield servers, results, summary, archived
-    finally:
-        for server in servers.values():
-            server.stop()
+    finally:  # all at once: each waits up to half a second for its serving loop
+        stoppers = [threading.Thread(target=server.stop) for server in servers.values()]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+    archived: dict[str, set[str]] = {}
+    for row in list_articles(Archive.open(db)):
+        archived.setdefault(row["site"], set()).add(row["url"])
+    return servers, results, summary, archived
 
 
 @pytest.mark.parametrize(("style", "extras"), VARIANTS, ids=[_name(*v) for v in VARIANTS])
