@@ -5,8 +5,9 @@ sitemaps (robots.txt, ``/sitemap.xml``) are grouped by URL shape (:mod:`crawler.
 a sample of each group is fetched and read with the project's parser. A page where the
 extractor finds a dated body is an article; a page whose own links (not the menu and sidebar
 every page repeats) hold many of one shape is a listing; a listing shape with a page number
-is pagination; a page whose ``<link rel="canonical">`` names another (a print version) is
-none of its own. The groups become a profile's ``articles`` and ``follow`` patterns.
+is pagination; a page that redirects to another or whose ``<link rel="canonical">`` names
+another (a short link, a print version) is none of its own. The groups become a profile's
+``articles`` and ``follow`` patterns.
 """
 
 from __future__ import annotations
@@ -113,6 +114,17 @@ def without_page(url: str) -> str:
     )
     path = re.sub(r"/page/\d+", "", parts.path) or "/"
     return canonical_url(parts._replace(path=path, query=query).geturl())
+
+
+def _same_page(one: str, other: str) -> bool:
+    """Equal but for the scheme and a ``www.``: a canonical link of an https site on an
+    http page, or a site's own redirect to https, names the same page."""
+
+    def key(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url)
+        return parts.netloc.lower().removeprefix("www."), parts.path or "/", parts.query
+
+    return key(one) == key(other)
 
 
 def _is_html(answer: Fetched | None) -> bool:
@@ -271,9 +283,9 @@ class SiteProbe:
             sample.links = self._own(url, hrefs)
         else:
             sample.links = self._own(url, page.links.hrefs)
-            canonical = find_canonical(answer.body, answer.url)
-            if canonical and canonical != url and host_matches(canonical, (self.domain,)):
-                sample.copy_of = canonical  # a print version, a tracking alias: not its own
+            canonical = find_canonical(answer.body, answer.url) or canonical_url(answer.url)
+            if not _same_page(canonical, url) and host_matches(canonical, (self.domain,)):
+                sample.copy_of = canonical  # a print version, a short link: not its own page
             text = page.article.text
             sample.article = SampleArticle(
                 url, page.article.title, page.article.published, len(text)
