@@ -47,6 +47,12 @@ HTML = "text/html; charset=utf-8"
 NOT_FOUND = "<html><body><h1>ไม่พบหน้าที่ต้องการ</h1></body></html>".encode()
 
 
+def _style(site: ReplicaSite) -> UrlStyle:
+    if site.style is None:
+        raise ValueError("a replica site without a URL style has no styled pages")
+    return site.style
+
+
 def section_of(article: ReplicaArticle) -> int:
     """Which of the two news sections an article is filed under."""
     return article.id % 2
@@ -75,8 +81,7 @@ def _menu(style: UrlStyle) -> str:
 
 
 def _page(site: ReplicaSite, title: str, main: str, body_class: str, head: str = "") -> bytes:
-    style = site.style
-    assert style is not None
+    style = _style(site)
     views = site.next_view()
     latest = "\n".join(
         f'<li>{_link(a.path, a.title)} <span class="date">{thai_date(a.published)}</span></li>'
@@ -88,7 +93,7 @@ def _page(site: ReplicaSite, title: str, main: str, body_class: str, head: str =
             f'\n<link rel="alternate" type="application/rss+xml" title="{SECTIONS[0]}" '
             f'href="{escape(style.feed_path(None))}">'
         )
-        feeds = " ".join(
+        feeds = " ".join(  # the old OPDC page wrote them relative: _rss.php?cat=D
             _link(
                 style.feed_path(i).lstrip("/") if style.name == "opdc-php" else style.feed_path(i),
                 f"RSS {name}",
@@ -142,8 +147,7 @@ def _list_main(
 
 
 def _home(site: ReplicaSite, page: int) -> bytes | None:
-    style = site.style
-    assert style is not None
+    style = _style(site)
     blog = style.name in ("wordpress", "wordpress-plain")  # the home page is the blog's page 1
     if page == 1 and not blog:
         latest = site.articles()[:HOME_ITEMS]
@@ -171,8 +175,7 @@ def _home(site: ReplicaSite, page: int) -> bytes | None:
 
 
 def _listing(site: ReplicaSite, section: int, page: int) -> bytes | None:
-    style = site.style
-    assert style is not None
+    style = _style(site)
     main = _list_main(
         site,
         SECTIONS[section],
@@ -185,8 +188,7 @@ def _listing(site: ReplicaSite, section: int, page: int) -> bytes | None:
 
 
 def _article(site: ReplicaSite, article: ReplicaArticle) -> bytes:
-    style = site.style
-    assert style is not None
+    style = _style(site)
     section = section_of(article)
     older = [a for a in section_articles(site, section) if a.published < article.published]
     related = "".join(f"<li>{_link(a.path, a.title)}</li>" for a in older[: site.related_links])
@@ -227,8 +229,7 @@ def _feed(site: ReplicaSite, base: str, section: int) -> bytes:
 
 
 def _sitemap(site: ReplicaSite, base: str) -> bytes:
-    style = site.style
-    assert style is not None
+    style = _style(site)
     urls = [(a.path, a.last_modified.date().isoformat()) for a in site.articles()]
     urls += [(style.static_path(i), "") for i in range(len(STATIC_PAGES))]
     urls += [(style.listing_path(i, 1), "") for i in range(len(SECTIONS))]
@@ -255,8 +256,7 @@ def _sitemap_index(base: str) -> bytes:
 
 def robots(site: ReplicaSite, base: str) -> bytes:
     """robots.txt: an admin area disallowed, and the sitemap when the site has one."""
-    style = site.style
-    assert style is not None
+    style = _style(site)
     text = "User-agent: *\nDisallow: /admin/\nDisallow: /_control/\n"
     if style.sitemap:
         text += f"Sitemap: {base}{style.sitemap_path()}\n"
@@ -283,7 +283,7 @@ def answer(site: ReplicaSite, route: Route | None, base: str) -> Answer:
         body = _static(site, route.key)
     elif route.kind == FEED:
         return 200, _feed(site, base, route.key), "application/rss+xml; charset=utf-8", {}
-    elif route.kind == SITEMAP and site.style is not None and site.style.name.startswith("word"):
+    elif route.kind == SITEMAP and _style(site).sitemap_path() == "/wp-sitemap.xml":
         return 200, _sitemap_index(base), xml, {}
     elif route.kind in (SITEMAP, SITEMAP_PART):
         return 200, _sitemap(site, base), xml, {}
