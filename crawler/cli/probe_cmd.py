@@ -9,6 +9,13 @@ import click
 from crawler.cli.common import print_json, safe_text
 
 
+def _check_free(path: Path) -> None:
+    from crawler.exceptions import ProbeError
+
+    if path.exists():
+        raise ProbeError(f"{path} exists: not overwritten (choose another --out)")
+
+
 @click.command()
 @click.argument("url")
 @click.option(
@@ -47,10 +54,11 @@ def probe(url: str, name: str | None, out: str | None, as_json: bool, delay: flo
 
     if name is not None and not NAME_RE.match(name):
         raise ProbeError(f"--name {name!r}: lower-case letters, digits, '.', '_' or '-'")
+    if out is not None:
+        _check_free(Path(out))  # before the probe's half minute, not after
     result = probe_site(url, name=name, delay=delay)
     path = Path(out or f"{result.name}.toml")
-    if path.exists():
-        raise ProbeError(f"{path} exists: not overwritten (choose another --out)")
+    _check_free(path)
     text = profile_toml(result)
     if result.articles:
         parse_profile(text, str(path))  # what is written loads

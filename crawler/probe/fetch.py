@@ -49,7 +49,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class PoliteFetcher:
     """Fetches on one site: robots.txt honoured, ``delay`` seconds between requests."""
 
-    delay: float = 0.5
+    delay: float = 0.3
     max_requests: int = MAX_REQUESTS
     timeout: float = TIMEOUT
     seconds: float = SECONDS
