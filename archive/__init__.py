@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from archive.exceptions import (
     ArchiveError,
+    DatabaseError,
     DatabaseUnavailableError,
     InvalidInputError,
     NotFoundError,
@@ -20,6 +21,7 @@ from archive.store import Archive, RecordResult
 __all__ = [
     "Archive",
     "ArchiveError",
+    "DatabaseError",
     "DatabaseUnavailableError",
     "InvalidInputError",
     "NotFoundError",

@@ -23,7 +23,12 @@ from sqlalchemy.exc import (
 )
 
 from archive.constants import DB_ENV_VAR, DEFAULT_DB_DIR, DEFAULT_DB_FILE, SQLITE_PRAGMAS
-from archive.exceptions import DatabaseUnavailableError, InvalidInputError
+from archive.exceptions import (
+    ArchiveError,
+    DatabaseError,
+    DatabaseUnavailableError,
+    InvalidInputError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +149,11 @@ def _query_refused(exc: DBAPIError) -> bool:
     return describe_error(exc).lower().startswith("fts5:")
 
 
-def database_error(exc: DBAPIError, what: str) -> BaseException:
-    """Return the error to raise for ``exc`` met while ``what`` ("reading the archive").
+def database_error(exc: DBAPIError, what: str) -> ArchiveError:
+    """Return the error to raise for ``exc`` met while ``what`` ("read the archive").
 
     DatabaseUnavailableError when the database is unreachable (a web page answers 503), an
-    InvalidInputError when it refused a value (400), else ``exc`` itself: a bug, not the user's.
+    InvalidInputError when it refused a value (400), else a DatabaseError (500): not the user's.
     """
     if is_unavailable(exc):
         return DatabaseUnavailableError(f"cannot {what}: {describe_error(exc)}")
@@ -156,4 +161,4 @@ def database_error(exc: DBAPIError, what: str) -> BaseException:
         return InvalidInputError(f"the archive refused a value: {describe_error(exc)}")
     if _query_refused(exc):
         return InvalidInputError(f"the search index refused the query: {describe_error(exc)}")
-    return exc
+    return DatabaseError(f"cannot {what}: {describe_error(exc)}")

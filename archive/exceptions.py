@@ -19,6 +19,12 @@ class DatabaseUnavailableError(ArchiveError):
     opened read-only, an unknown URL scheme."""
 
 
+class DatabaseError(ArchiveError):
+    """Raised by ``Archive.reading`` and ``Archive.writing`` when the database refused a
+    statement for a reason that is neither an outage nor a bad value: a table missing, a schema
+    out of step, a bug. The web page answers it 500; a daemon logs it and carries on."""
+
+
 class SchemaError(ArchiveError):
     """Raised by ``archive.migrations`` when the database was written by a newer opdcwatch
     (it records migrations this one does not know), or when a migration is declared twice."""

@@ -174,10 +174,7 @@ class Archive:
             with self.engine.connect() as conn:
                 yield conn
         except DBAPIError as exc:
-            error = database_error(exc, "read the archive")
-            if error is exc:  # neither unreachable nor a value refused: a bug, shown as it is
-                raise
-            raise error from exc
+            raise database_error(exc, "read the archive") from exc
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -190,10 +187,7 @@ class Archive:
         except IntegrityError:
             raise  # a concurrent writer got there first: the caller retries
         except DBAPIError as exc:
-            error = database_error(exc, "write the archive")
-            if error is exc:  # neither unreachable nor a value refused: a bug, shown as it is
-                raise
-            raise error from exc
+            raise database_error(exc, "write the archive") from exc
 
     def _transact(self, work: Callable[[Connection], _T], what: str) -> _T:
         """Run ``work`` in one write transaction, again if a concurrent writer won a race.

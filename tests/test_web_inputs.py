@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
+from sqlalchemy import text
 
 from archive import Archive, queries
 from archive.exceptions import InvalidInputError, VersionNotFoundError
@@ -96,6 +97,20 @@ def test_a_value_postgresql_refuses_is_bad_input_not_an_outage(postgres_url):
     # below the edge's checks: a NUL reaching PostgreSQL is the caller's fault, not a 503
     with Archive.open(postgres_url) as arch, pytest.raises(InvalidInputError, match="NUL"):
         list(queries.iter_articles(arch, site="opdc\x00"))
+
+
+@pytest.mark.postgres
+def test_a_statement_the_database_refuses_is_a_500_not_an_outage(postgres_url):
+    # neither the request's fault nor an outage: a schema out of step (a table dropped by hand)
+    with Archive.open(postgres_url):
+        pass
+    app = create_app(postgres_url)
+    with app.extensions["opdcwatch"].archive.writing() as conn:
+        conn.execute(text("DROP TABLE articles CASCADE"))
+    response = app.test_client().get("/api/articles")
+    assert response.status_code == 500, response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    app.extensions["opdcwatch"].archive.close()
 
 
 def test_a_database_that_is_gone_is_a_503_and_bad_input_still_a_400(archive_url, tmp_path):

@@ -19,7 +19,12 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from archive.db import database_error
-from archive.exceptions import ArchiveError, DatabaseUnavailableError, NotFoundError
+from archive.exceptions import (
+    ArchiveError,
+    DatabaseError,
+    DatabaseUnavailableError,
+    NotFoundError,
+)
 from archive.search import SearchIndex
 from archive.search_terms import MAX_QUERY_CHARS
 from archive.store import Archive
@@ -95,6 +100,7 @@ def create_app(db_url: str | None = None, *, site_status: SiteStatus | None = No
     app.register_error_handler(
         DatabaseUnavailableError, lambda exc: _error(503, "Archive unavailable", str(exc))
     )
+    app.register_error_handler(DatabaseError, _internal_error)
     app.register_error_handler(ArchiveError, lambda exc: _error(400, "Bad request", str(exc)))
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -102,14 +108,19 @@ def create_app(db_url: str | None = None, *, site_status: SiteStatus | None = No
 
 
 def _database_error(exc: DBAPIError):
-    """A database error outside ``Archive.reading`` (the search's own connection): 503 only
-    when the database is unreachable, 400 for a value it refused, else the 500 of a bug."""
+    """A database error outside ``Archive.reading`` (the search's own connection), answered
+    as it would be there: 503 only when the database is unreachable."""
     error = database_error(exc, "read the archive")
     if isinstance(error, DatabaseUnavailableError):
         return _error(503, "Archive unavailable", str(error))
-    if isinstance(error, ArchiveError):
-        return _error(400, "Bad request", str(error))
-    logger.error("database error on %s", request.path, exc_info=exc)
+    if isinstance(error, DatabaseError):
+        return _internal_error(error)
+    return _error(400, "Bad request", str(error))
+
+
+def _internal_error(exc: DatabaseError):
+    """The database refused a statement that was not the request's fault: a 500, logged."""
+    logger.error("database error on %s: %s", request.path, exc, exc_info=exc.__cause__)
     return _error(500, "Internal Server Error", "the archive could not answer this request")
 
 

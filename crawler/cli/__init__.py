@@ -76,22 +76,12 @@ class LazyGroup(click.Group):
         except OpdcwatchError as exc:
             raise UserError(str(exc)) from exc
         except Exception as exc:
-            error = _database_error(exc)
-            if error is None:
+            sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")  # not loaded: not the database's
+            if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.DBAPIError):
                 raise
-            raise UserError(str(error)) from exc
+            from archive.db import database_error  # outside Archive.reading: said the same way
 
-
-def _database_error(exc: Exception) -> Exception | None:
-    """Return what a database error outside ``Archive.reading`` means for the user (the
-    database is unreachable, or refused a value), or None for anything else: a bug."""
-    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")  # not loaded: not a database error
-    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.DBAPIError):
-        return None
-    from archive.db import database_error
-
-    error = database_error(exc, "use the archive")
-    return None if error is exc else error
+            raise UserError(str(database_error(exc, "use the archive"))) from exc
 
 
 @click.group(cls=LazyGroup)
