@@ -32,7 +32,6 @@ DEFAULTS_RESOURCE = "config_defaults.toml"
 LOCAL_CONFIG = "opdcwatch.toml"
 CONFIG_ENV = "OPDCWATCH_CONFIG"
 NOTIFY_ENV = "OPDCWATCH_NOTIFY"
-_URL_SPLIT_RE = re.compile(r"[\s,]+")
 QUEUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 
 
@@ -44,6 +43,7 @@ class NotifyConfig:
     excerpt_words: int
     max_items: int
     health: bool
+    origin: str = "notify.urls"  # where the URLs came from, for error messages
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,16 @@ def _visibility_timeout(cluster: Mapping[str, Any], source: str) -> int:
 
 
 def split_urls(text: str) -> tuple[str, ...]:
-    """Split ``$OPDCWATCH_NOTIFY``: apprise URLs separated by spaces, commas or newlines."""
-    return tuple(part for part in _URL_SPLIT_RE.split(text) if part)
+    """Split ``$OPDCWATCH_NOTIFY``: apprise URLs separated by spaces, commas or newlines.
+
+    apprise's own parser splits only where a new URL begins, so the comma inside
+    ``mailto://…?to=a@x,b@y`` keeps both recipients.
+    """
+    try:
+        from apprise.utils.parse import parse_urls
+    except ImportError:  # apprise before 1.9
+        from apprise.utils import parse_urls
+    return tuple(part for part in parse_urls(text) if part)
 
 
 def load_config(
@@ -208,9 +216,9 @@ def load_config(
     cluster = data["cluster"]
     if not isinstance(cluster["queue"], str) or not QUEUE_RE.match(cluster["queue"]):
         raise ConfigError(f"{source}: cluster.queue must be a name such as 'opdcwatch'")
-    urls = _urls(notify["urls"], source)
+    urls, origin = _urls(notify["urls"], source), f"{source}: notify.urls"
     if env.get(NOTIFY_ENV, "").strip():
-        urls = split_urls(env[NOTIFY_ENV])
+        urls, origin = split_urls(env[NOTIFY_ENV]), f"${NOTIFY_ENV}"
     if not isinstance(notify["health"], bool):
         raise ConfigError(f"{source}: notify.health must be true or false")
     if not isinstance(sched["timezone"], str):
@@ -228,6 +236,7 @@ def load_config(
             excerpt_words=_number(notify, "excerpt_words", source, int, 1, 200),
             max_items=_number(notify, "max_items", source, int, 1, 1000),
             health=notify["health"],
+            origin=origin,
         ),
         scheduler=SchedulerConfig(
             timezone=sched["timezone"].strip(),

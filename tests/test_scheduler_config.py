@@ -59,6 +59,17 @@ def test_opdcwatch_notify_replaces_the_files_urls(tmp_path):
     assert split_urls("  ") == ()
 
 
+def test_opdcwatch_notify_is_split_where_a_new_url_begins(tmp_path):
+    # the comma inside a mailto URL separates its recipients, not two URLs
+    text = "mailto://user:pw@example.org?to=a@example.org,b@example.org, json://127.0.0.1:1/a"
+    config = load_config(CONFIGS / "full.toml", env={"OPDCWATCH_NOTIFY": text}, cwd=tmp_path)
+    assert config.notify.urls == (
+        "mailto://user:pw@example.org?to=a@example.org,b@example.org",
+        "json://127.0.0.1:1/a",
+    )
+    assert config.notify.origin == "$OPDCWATCH_NOTIFY"
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

@@ -83,9 +83,11 @@ def run(
     from crawler.config import load_config
     from crawler.exceptions import SchedulerError
     from crawler.monitor.daemon import Daemon
+    from crawler.monitor.notify import check_urls
     from crawler.profiles import load_registry, select_profiles
 
     config = load_config(config_path)
+    check_urls(config.notify.urls, config.notify.origin)
     registry = load_registry(profile_files, sites_dir)
     profiles = select_profiles(registry, names)
     unscheduled = [p.name for p in profiles if not p.schedule]

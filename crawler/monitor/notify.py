@@ -250,12 +250,33 @@ def _redact(url: str) -> str:
     return f"{scheme}://…" if sep else "(not a URL)"
 
 
+def check_urls(urls: Iterable[str], source: str = "notify.urls") -> None:
+    """Raise :class:`NotifyError` naming the first URL apprise cannot use, before any crawl.
+
+    The daemon and the workers call it when they start: a typo found at the first news would
+    cost that news. The URL is shown with everything after its scheme hidden (it may hold a
+    password or a token).
+    """
+    import apprise
+
+    apprise_log = logging.getLogger("apprise")
+    for index, url in enumerate(urls, 1):
+        propagate, apprise_log.propagate = apprise_log.propagate, False  # the error says it
+        try:
+            usable = apprise.Apprise().add(url)
+        finally:
+            apprise_log.propagate = propagate
+        if not usable:
+            raise NotifyError(
+                f"{source}: notification URL {index} ({_redact(url)}) is not a URL apprise "
+                "can send to (see https://github.com/caronc/apprise/wiki)"
+            )
+
+
 def send(title: str, body: str, urls: Iterable[str]) -> list[Delivery]:
     """Send one message to every URL on its own; never raises for a failing notifier."""
-    try:
-        import apprise
-    except ImportError as exc:
-        raise NotifyError("notifications need apprise: install opdcwatch[notify]") from exc
+    import apprise
+
     deliveries = []
     for url in urls:
         sender = apprise.Apprise()
