@@ -21,7 +21,13 @@ from typing import Any
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
+from crawler.exceptions import (
+    CrawlerError,
+    DuplicateSiteError,
+    NoSuchSiteError,
+    ProfileError,
+    ScheduleError,
+)
 from crawler.monitor.triggers import parse_schedule
 from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
@@ -336,11 +342,20 @@ def options_resolver(
     return resolve
 
 
-def select_profiles(registry: Mapping[str, SiteProfile], names: Iterable[str]) -> list[SiteProfile]:
-    """Return the named profiles in the given order, or all of them when no name is given."""
+def select_profiles(
+    registry: Mapping[str, SiteProfile], names: Iterable[str], *, user_only: bool = False
+) -> list[SiteProfile]:
+    """Return the named profiles in the given order, or all of them when no name is given.
+
+    ``user_only``: with no name, only the user's profiles (``--profile``, ``--sites``), not the
+    bundled ones: ``opdcwatch crawl --profile mysite.toml`` means "crawl my site".
+    """
     wanted = list(dict.fromkeys(names))
     if not wanted:
-        return [registry[name] for name in sorted(registry)]
+        chosen = [registry[n] for n in sorted(registry) if not (user_only and registry[n].bundled)]
+        if not chosen:
+            raise CrawlerError("the --sites folder holds no site profile (*.toml)")
+        return chosen
     for name in wanted:
         if name not in registry:
             raise NoSuchSiteError(name, sorted(registry))

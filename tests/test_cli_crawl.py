@@ -228,6 +228,16 @@ def test_max_pages_is_honoured(tmp_path, replica, profile):
     assert sum(replica.site.stats()["hits"].values()) <= 5  # + robots.txt
 
 
+def test_profile_without_a_name_crawls_that_profile_only(tmp_path, replica, profile):
+    proc = opdcwatch(
+        "crawl", "--profile", str(profile), "--db", db_url(tmp_path), "--max-pages", "2"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split(":")[0] for line in proc.stdout.splitlines()] == ["replica"]
+    runs = list_runs(Archive.open(db_url(tmp_path)))
+    assert [run["site"] for run in runs] == ["replica"]  # no bundled internet site was tried
+
+
 def test_sigterm_stops_cleanly_and_resume_completes(tmp_path, fixtures_dir):
     with ReplicaServer(ReplicaSite(24, per_page=6, slow_seconds=0.2)) as server:
         profile = write_replica_profile(

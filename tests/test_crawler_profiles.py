@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
+from crawler.exceptions import (
+    CrawlerError,
+    DuplicateSiteError,
+    NoSuchSiteError,
+    ProfileError,
+    ScheduleError,
+)
 from crawler.monitor.triggers import parse_schedule
 from crawler.profiles import (
     build_profile,
@@ -159,3 +165,12 @@ def test_select_profiles_order_default_and_unknown():
     ]
     with pytest.raises(NoSuchSiteError, match=r"no such site 'opdc'.*okmass, opdc-news"):
         select_profiles(registry, ["opdc"])
+
+
+def test_select_profiles_user_only_leaves_the_bundled_ones_out(fixtures_dir, tmp_path):
+    registry = load_registry([], fixtures_dir / "crawler" / "user-sites")
+    chosen = select_profiles(registry, [], user_only=True)
+    assert [p.name for p in chosen] == ["prd-news", "ryt9"]  # ryt9: the user's, replacing ours
+    assert [p.name for p in select_profiles(registry, ["thaipr"], user_only=True)] == ["thaipr"]
+    with pytest.raises(CrawlerError, match="holds no site profile"):
+        select_profiles(load_registry([], tmp_path), [], user_only=True)

@@ -34,7 +34,8 @@ EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
     help="Set a Scrapy setting for this run, over the profile's [settings]; repeatable.",
 )
 def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) -> None:
-    """Crawl the named sites (default: every bundled and user profile) into the archive.
+    """Crawl the named sites into the archive (no NAME: the profiles of --profile and
+    --sites when given, else every bundled profile).
 
     Each article page is parsed and recorded as new, changed or unchanged; known articles are
     fetched again as the profile's revisit policy says, and one that answers 404/410 or
@@ -55,7 +56,7 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     from crawler.runner import parse_setting_overrides, run_crawl
 
     registry = load_registry(profile_files, sites_dir)
-    profiles = select_profiles(registry, names)
+    profiles = select_profiles(registry, names, user_only=bool(profile_files or sites_dir))
     overrides = parse_setting_overrides(settings)
     archive = Archive.open(db_url)
     summary = run_crawl(

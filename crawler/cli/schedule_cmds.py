@@ -66,7 +66,8 @@ def run(
 ) -> None:
     """Run the scheduler in the foreground until SIGTERM or Ctrl-C (exit 0).
 
-    Schedules every profile that has a `schedule` (or only the NAMEs given). Each crawl runs
+    Schedules every profile that has a `schedule` (or only the NAMEs given; with --profile or
+    --sites and no NAME, only those profiles). Each crawl runs
     in its own subprocess with a time limit; on SIGTERM no new crawl starts and the running
     ones stop cleanly, their progress archived. With --broker, due crawls are queued for
     `opdcwatch worker` processes instead (on any machines; see docs/scaling.md).
@@ -89,7 +90,7 @@ def run(
     config = load_config(config_path)
     check_urls(config.notify.urls, config.notify.origin)
     registry = load_registry(profile_files, sites_dir)
-    profiles = select_profiles(registry, names)
+    profiles = select_profiles(registry, names, user_only=bool(profile_files or sites_dir))
     unscheduled = [p.name for p in profiles if not p.schedule]
     if names and unscheduled:
         raise SchedulerError(
