@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
+from crawler.cli import EXIT_INTERRUPTED
 from crawler.cli.common import db_option, with_profile_options
-
-EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
 
 
 @click.command()
