@@ -57,9 +57,12 @@ KNOWN_FIELDS = frozenset(
         "selectors",
         "settings",
         "revisit",
+        "min_interval_ok",
         *LIST_FIELDS,
     }
 )
+# a shorter `every` interval needs `min_interval_ok = true`: "every 5s" hammers a site
+MIN_INTERVAL = 60
 # [revisit] keys -> (lowest, highest) accepted value; see crawler.revisit
 REVISIT_BOUNDS = {
     "recent_days": (0.0, 3650.0),
@@ -157,9 +160,20 @@ def _schedule(data: dict[str, Any], source: str) -> str | None:
         raise ProfileError(source, "must be a string (cron or 'every 6h')", "schedule")
     name = data.get("name") if isinstance(data.get("name"), str) else source
     try:
-        parse_schedule(value, profile=name)
+        trigger = parse_schedule(value, profile=name)
     except ScheduleError as exc:
         raise ProfileError(source, str(exc), "schedule") from exc
+    allowed = data.get("min_interval_ok", False)
+    if not isinstance(allowed, bool):
+        raise ProfileError(source, "must be true or false", "min_interval_ok")
+    short = isinstance(trigger, IntervalTrigger) and trigger.interval_length < MIN_INTERVAL
+    if short and not allowed:
+        raise ProfileError(
+            source,
+            f"{value.strip()!r} crawls the site more than once a minute; use at least "
+            f"'every 1m', or add min_interval_ok = true if that is what you mean",
+            "schedule",
+        )
     return value.strip()
 
 

@@ -2,8 +2,8 @@
 
 Two forms are accepted, the ones the profiles document: a five-field crontab line
 (``"0 */6 * * *"``, with crontab's own weekday numbers, 0 and 7 = Sunday) or ``@hourly`` style
-macros, and an interval such as ``"every 6h"``, ``"every 30s"`` or ``"every 1h30m"``. A value
-that is neither raises :class:`ScheduleError` naming the profile, so a typo in one TOML file is
+macros, and an interval such as ``"every 6h"``, ``"every 10 minutes"`` or ``"every 1h30m"``
+(always with its unit: ``"every 1"`` is an error, not one second). A value that is neither raises :class:`ScheduleError` naming the profile, so a typo in one TOML file is
 one clear line rather than a site that silently never runs.
 """
 
@@ -173,6 +173,11 @@ def parse_schedule(
             raise ValueError("it is empty")
         every = _EVERY_RE.match(text)
         if every:
+            if every.group(1).strip().isdigit():  # "every 1": one second? one hour? say which
+                raise ValueError(
+                    "an interval needs a unit, such as 'every 10 minutes' or 'every 1h' "
+                    "(s, m, h, d or w)"
+                )
             seconds = parse_duration(every.group(1))
             return IntervalTrigger(seconds=seconds, start_date=start, timezone=timezone or "UTC")
         line = CRON_MACROS.get(text.lower(), text)
@@ -182,7 +187,7 @@ def parse_schedule(
     except (ValueError, LookupError) as exc:
         raise ScheduleError(
             f"profile {profile!r}: bad schedule {value!r}: {exc}; use a cron line such as "
-            f"'0 */6 * * *' or an interval such as 'every 6h' or 'every 30s'"
+            f"'0 */6 * * *' or an interval such as 'every 6h' or 'every 30m'"
         ) from exc
 
 
