@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -63,6 +63,16 @@ class ImportReport:
                 count = self.counts[f"dated by {source}"]
                 text += f"; {count} with a bad WARC-Date dated by {words}"
         return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts (every outcome, zeros included) and the errors, for ``--json``."""
+        keys = ("new", "changed", "unchanged", "gone", "skipped", "errors")
+        return {
+            **{key: self.counts[key] for key in keys},
+            "dated_by_http": self.counts["dated by http"],
+            "dated_by_file": self.counts["dated by file"],
+            "error_messages": list(self.errors),
+        }
 
 
 def _is_html(content_type: str | None) -> bool:

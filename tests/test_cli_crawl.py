@@ -169,8 +169,10 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
     ]
     gone = opdcwatch("articles", "--gone", "--db", db_url(tmp_path), timeout=60)
     assert gone.returncode == 0, gone.stderr
-    assert [line.split()[2:4] for line in gone.stdout.splitlines()] == [["gone", today]] * 2
-    assert {line.split()[-1] for line in gone.stdout.splitlines()} == {removed, redirected}
+    header, *rows = gone.stdout.splitlines()
+    assert header.split() == ["id", "site", "ver", "gone", "title", "url"]
+    assert [(row.split()[1], row.split()[3]) for row in rows] == [("replica", today)] * 2
+    assert {row.split()[-1] for row in rows} == {removed, redirected}
     feed = opdcwatch("feed", "--db", db_url(tmp_path), timeout=60)
     assert feed.stdout.count("<title>[ถูกลบ (removed)] ") == 2
     assert f"removed on {today}: redirected to {base}/</summary>" in feed.stdout

@@ -7,12 +7,14 @@ printed with control characters neutralised, so a page cannot drive the user's t
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from crawler.cli.common import (
     db_option,
+    json_option,
     open_archive,
     options_resolver,
     print_json,
@@ -31,6 +33,7 @@ from crawler.cli.common import (
 @click.option("--site", help="Site name to file a new article under (default: the URL's host).")
 @with_profile_options
 @db_option
+@json_option
 def ingest(
     file: Path,
     url: str,
@@ -39,6 +42,7 @@ def ingest(
     profile_files: tuple[str, ...],
     sites_dir: str | None,
     db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Archive a saved page FILE as if it had just been fetched from URL.
 
@@ -63,6 +67,9 @@ def ingest(
         result = arch.record_page(
             url=url, status=200, headers={}, body=body, site=site, fetched_at=moment
         )
+    if as_json:
+        print_json({"url": url, **asdict(result)})
+        return
     line = f"{result.outcome}: article {result.article_id} version {result.version}"
     if result.revert_of:
         line += f" (back to the content of version {result.revert_of})"
@@ -76,12 +83,14 @@ def ingest(
 @click.option("--site", help="Site name to file new articles under (default: each URL's host).")
 @with_profile_options
 @db_option
+@json_option
 def import_warc(
     file: Path,
     site: str | None,
     profile_files: tuple[str, ...],
     sites_dir: str | None,
     db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Import the HTML responses of a WARC file, each as a capture at its WARC date.
 
@@ -97,6 +106,9 @@ def import_warc(
     resolver = options_resolver(profile_files, sites_dir)
     with open_archive(db_url, create=True, options_for=resolver) as arch:
         report = run_import(arch, file, site=site)
+    if as_json:
+        print_json({"file": str(file), **report.to_dict()})
+        return
     for error in report.errors:
         click.echo(f"opdcwatch: warning: {safe_text(error, one_line=True)}", err=True)
     click.echo(f"{file}: {report.summary()}")
@@ -139,23 +151,30 @@ def articles(
 
     since = parse_timestamp(changed_since) if changed_since else None
     with open_archive(db_url) as arch:
+        if site is not None:
+            queries.check_site(arch, site)
         rows = queries.iter_articles(
             arch, site=site, changed_since=since, limit=limit, gone=True if gone else None
         )
         if as_json:
             stream_json(rows)
             return
+        width = max(map(len, [site] if site else queries.site_names(arch)), default=4)
         shown = 0
         for row in rows:
-            stamp = f"gone {row['gone_at'][:10]}" if gone else row["last_changed"][:16]
+            if not shown:
+                when = "gone" if gone else "last changed"
+                click.echo(f"{'id':>6}  {'site':<{width}}  ver  {when:<16}  title  url")
+            stamp = row["gone_at"][:10] if gone else row["last_changed"][:16].replace("T", " ")
             click.echo(
-                f"{row['id']:>6}  v{row['versions']:<3} {stamp}  "
-                f"{safe_text(row['title'], one_line=True)}  {row['url']}"
+                f"{row['id']:>6}  {row['site']:<{width}}  v{row['versions']:<3} {stamp:<16}  "
+                f"{safe_text(row['title'], one_line=True) or '(no title)'}  {row['url']}"
                 + (f"  [gone {row['gone_at'][:10]}]" if row["gone_at"] and not gone else "")
             )
             shown += 1
-    if gone and not shown:
-        click.echo("no article is gone" + (f" on {site}" if site else ""))
+    if not shown:
+        what = "no article is gone" if gone else "no article"
+        click.echo(what + (f" on {site}" if site else "") + (" in this period" if since else ""))
 
 
 @click.command()

@@ -26,6 +26,10 @@ db_option = click.option(
     "Example: postgresql+psycopg://user@127.0.0.1/opdcwatch",
 )
 
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as JSON (UTF-8 Thai, indent 2)."
+)
+
 profile_options = [
     click.option(
         "--profile",

@@ -53,6 +53,8 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
     from crawler.monitor.notify import deliveries_for_runs
 
     with Archive.open(db_url, create=False) as archive:
+        if site is not None:
+            queries.check_site(archive, site)
         found = queries.list_runs(archive, site=site, limit=limit)
         with archive.reading() as conn:
             sent = deliveries_for_runs(conn, [r["id"] for r in found])
@@ -155,6 +157,7 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
     Example:
       opdcwatch health || echo "a site needs attention"
     """
+    from archive.queries import check_site
     from archive.store import Archive
     from crawler.config import load_config
     from crawler.monitor import health as rules
@@ -163,6 +166,7 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
     with Archive.open(db_url, create=False) as archive:
         names = _site_names(archive)
         if site is not None:
+            check_site(archive, site)
             if site not in names:
                 from crawler.exceptions import SchedulerError
 

@@ -3,8 +3,9 @@
 Two forms are accepted, the ones the profiles document: a five-field crontab line
 (``"0 */6 * * *"``, with crontab's own weekday numbers, 0 and 7 = Sunday) or ``@hourly`` style
 macros, and an interval such as ``"every 6h"``, ``"every 10 minutes"`` or ``"every 1h30m"``
-(always with its unit: ``"every 1"`` is an error, not one second). A value that is neither raises :class:`ScheduleError` naming the profile, so a typo in one TOML file is
-one clear line rather than a site that silently never runs.
+(always with its unit: ``"every 1"`` is an error, not one second). A value that is neither
+raises :class:`ScheduleError` naming the profile, so a typo in one TOML file is one clear line
+rather than a site that silently never runs.
 """
 
 from __future__ import annotations
