@@ -3,6 +3,7 @@ against the replica site on 127.0.0.1, in two phases."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -232,10 +233,13 @@ def test_max_pages_is_honoured(tmp_path, replica, profile):
 
 def test_profile_without_a_name_crawls_that_profile_only(tmp_path, replica, profile):
     proc = opdcwatch(
-        "crawl", "--profile", str(profile), "--db", db_url(tmp_path), "--max-pages", "2"
+        "crawl", "--profile", str(profile), "--db", db_url(tmp_path), "--max-pages", "2", "--json"
     )
     assert proc.returncode == 0, proc.stderr
-    assert [line.split(":")[0] for line in proc.stdout.splitlines()] == ["replica"]
+    summary = json.loads(proc.stdout)  # --json: the summary the crawl prints, as JSON
+    assert summary["outcome"] == "ok"
+    assert [(s["site"], s["outcome"]) for s in summary["sites"]] == [("replica", "ok")]
+    assert summary["sites"][0]["counts"]["pages"] <= 2
     runs = list_runs(Archive.open(db_url(tmp_path)))
     assert [run["site"] for run in runs] == ["replica"]  # no bundled internet site was tried
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli import EXIT_INTERRUPTED
-from crawler.cli.common import db_option, with_profile_options
+from crawler.cli.common import db_option, json_option, print_json, with_profile_options
 
 
 @click.command()
@@ -32,7 +32,8 @@ from crawler.cli.common import db_option, with_profile_options
     metavar="NAME=VALUE",
     help="Set a Scrapy setting for this run, over the profile's [settings]; repeatable.",
 )
-def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) -> None:
+@json_option
+def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings, as_json) -> None:
     """Crawl the named sites into the archive (no NAME: the profiles of --profile and
     --sites when given, else every bundled profile).
 
@@ -61,8 +62,11 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     summary = run_crawl(
         profiles, archive, db_url=db_url, max_pages=max_pages, resume=resume, overrides=overrides
     )
-    for line in summary.lines():
-        click.echo(line)
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        for line in summary.lines():
+            click.echo(line)
     if summary.outcome == "interrupted":
         click.echo("opdcwatch: crawl stopped; run it again with --resume to continue", err=True)
         raise SystemExit(EXIT_INTERRUPTED)
@@ -81,7 +85,8 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     is_flag=True,
     help="Also show each profile's start sources, schedule and file.",
 )
-def sites(profile_files, sites_dir, long_format) -> None:
+@json_option
+def sites(profile_files, sites_dir, long_format, as_json) -> None:
     """List the site profiles a crawl can use: the bundled ones and yours.
 
     \b
@@ -92,6 +97,9 @@ def sites(profile_files, sites_dir, long_format) -> None:
     from crawler.profiles import load_registry
 
     registry = load_registry(profile_files, sites_dir)
+    if as_json:
+        print_json([_profile_dict(registry[name]) for name in sorted(registry)])
+        return
     width = max((len(name) for name in registry), default=0)
     for name in sorted(registry):
         profile = registry[name]
@@ -111,3 +119,20 @@ def sites(profile_files, sites_dir, long_format) -> None:
                 f"{'':<{width}}    schedule: {profile.schedule or '-'}, max_pages: "
                 f"{profile.max_pages or '-'}, file: {profile.source}"
             )
+
+
+def _profile_dict(profile) -> dict:
+    """What ``sites --json`` prints of a profile: everything ``sites -l`` shows."""
+    return {
+        "name": profile.name,
+        "origin": "bundled" if profile.bundled else "user",
+        "description": profile.description,
+        "start_urls": list(profile.start_urls),
+        "feeds": list(profile.feeds),
+        "sitemaps": list(profile.sitemaps),
+        "allowed_domains": list(profile.allowed_domains),
+        "keywords": list(profile.keywords),
+        "schedule": profile.schedule,
+        "max_pages": profile.max_pages,
+        "file": profile.source,
+    }
