@@ -1,7 +1,8 @@
 """The user's config file (TOML), laid over the defaults shipped in ``config_defaults.toml``.
 
 Which file: ``--config FILE``, else ``$OPDCWATCH_CONFIG``, else ``./opdcwatch.toml`` when it
-exists, else the defaults alone. A file named explicitly must exist; ``./opdcwatch.toml`` is
+exists, else ``opdcwatch.toml`` in the user's config folder (XDG: ``~/.config/opdcwatch/``) when
+it exists, else the defaults alone. A file named explicitly must exist; the others are
 optional. ``$OPDCWATCH_NOTIFY`` replaces ``[notify] urls`` so that a container or a systemd
 unit can pass secrets without writing them into a file. Every key of the user's file must
 exist in the defaults: a misspelt key is an error rather than a setting silently ignored.
@@ -21,15 +22,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tzlocal import get_localzone
-
 from crawler.exceptions import ConfigError
-from crawler.monitor.triggers import parse_duration
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS_RESOURCE = "config_defaults.toml"
 LOCAL_CONFIG = "opdcwatch.toml"
+APP_NAME = "opdcwatch"  # names the user's config folder (platformdirs)
 CONFIG_ENV = "OPDCWATCH_CONFIG"
 NOTIFY_ENV = "OPDCWATCH_NOTIFY"
 QUEUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
@@ -61,6 +60,8 @@ class SchedulerConfig:
         """Return the zone cron lines are read in: the configured one, else the machine's."""
         if self.timezone:
             return ZoneInfo(self.timezone)
+        from tzlocal import get_localzone
+
         return get_localzone()
 
 
@@ -133,10 +134,54 @@ def find_config_file(
             raise ConfigError(f"config file {path} (from {origin}) does not exist")
         return path
     local = Path(cwd or Path.cwd()) / LOCAL_CONFIG
-    return local if local.is_file() else None
+    if local.is_file():
+        return local
+    from platformdirs import user_config_path
+
+    user = user_config_path(APP_NAME) / LOCAL_CONFIG
+    return user if user.is_file() else None
+
+
+def read_user_file(file: Path) -> dict[str, Any]:
+    """Return the TOML table of the user's config file; ConfigError if it cannot be read."""
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+
+
+def archive_setting(
+    path: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+) -> tuple[str, Path] | None:
+    """Return the config file's ``[archive] db`` and the file, or None when it sets none.
+
+    Only that table is read, so a command that merely reads the archive does not pay for
+    checking the scheduler's settings. A relative SQLite path is taken from the file's folder:
+    the same archive whichever folder the command runs in.
+    """
+    file = find_config_file(path, env=env, cwd=cwd)
+    if file is None:
+        return None
+    table = read_user_file(file).get("archive", {})
+    value = table.get("db", "") if isinstance(table, dict) else None
+    if not isinstance(value, str):
+        raise ConfigError(f"{file}: archive.db must be a database URL or a file path")
+    value = value.strip()
+    if not value:
+        return None
+    if "://" not in value:
+        value = str((file.parent / Path(value).expanduser()).absolute())
+    return value, file
 
 
 def _duration(section: Mapping[str, Any], key: str, source: str) -> int:
+    from crawler.monitor.triggers import parse_duration  # APScheduler: only when it is needed
+
     try:
         return parse_duration(section[key])
     except ValueError as exc:
@@ -204,14 +249,10 @@ def load_config(
     file = find_config_file(path, env=env, cwd=cwd)
     source = str(file) if file else "defaults"
     if file is not None:
-        try:
-            user = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read config file {file}: {exc}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-        _overlay(data, user, source)
+        _overlay(data, read_user_file(file), source)
         logger.debug("config read from %s", file)
+    if not isinstance(data["archive"]["db"], str):
+        raise ConfigError(f"{source}: archive.db must be a database URL or a file path")
     notify, sched, health = data["notify"], data["scheduler"], data["health"]
     cluster = data["cluster"]
     if not isinstance(cluster["queue"], str) or not QUEUE_RE.match(cluster["queue"]):

@@ -200,8 +200,10 @@ def test_subprocess_unreadable_database_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "cannot open database" in done.stderr
     assert "Traceback" not in done.stderr
-    missing = opdcwatch("show", "1", cwd=tmp_path)  # default ./data/opdcwatch.db absent
-    assert missing.returncode == 2 and "no archive at data/opdcwatch.db" in missing.stderr
+    missing = opdcwatch("show", "1", cwd=tmp_path)  # no archive in the user's data folder
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+    assert missing.stderr.startswith("opdcwatch: error: no archive at ")
+    assert missing.stderr.split()[5].endswith("/opdcwatch/opdcwatch.db")
     assert not (tmp_path / "data").exists()
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from crawler.cli.common import PENDING_NOTES
 from parsers.exceptions import OpdcwatchError
 
 # command name -> "module:attribute"; a command is listed only once its module exists
@@ -127,6 +128,7 @@ class LazyGroup(click.Group):
         or ``Aborted!`` with exit 1 on Ctrl-C) is replaced: usage errors too are one line,
         naming the ``--help`` to read, and Ctrl-C is ``opdcwatch: interrupted``, exit 130.
         """
+        PENDING_NOTES.clear()
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -135,7 +137,10 @@ class LazyGroup(click.Group):
             sys.exit(report(exc))
         except (click.Abort, KeyboardInterrupt, EOFError):
             sys.exit(report(Interrupted()))
-        sys.exit(code if isinstance(code, int) else 0)
+        code = code if isinstance(code, int) else 0
+        for note in PENDING_NOTES if code == 0 else ():
+            click.echo(note, err=True)
+        sys.exit(code)
 
 
 @click.group(cls=LazyGroup)

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.common import db_option
-from crawler.cli.schedule_cmds import config_option
+from crawler.cli.common import config_option, db_option
 
 RUN_COLUMNS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
 EVENTS_PER_RUN = 5  # removed / restored articles listed under a run in the table

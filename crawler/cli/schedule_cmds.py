@@ -8,16 +8,7 @@ import sys
 
 import click
 
-from crawler.cli.common import broker_option, db_option
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    default=None,
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Config file (TOML; default $OPDCWATCH_CONFIG, else ./opdcwatch.toml if present).",
-)
+from crawler.cli.common import broker_option, config_option, db_option
 
 
 def _when(moment) -> str:

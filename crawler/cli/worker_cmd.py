@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from crawler.cli.common import broker_option, db_option
-from crawler.cli.schedule_cmds import config_option
+from crawler.cli.common import broker_option, config_option, db_option
 
 
 @click.command("worker")
