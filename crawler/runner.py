@@ -206,11 +206,11 @@ def build_settings(
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     settings.setdict(dict(overrides), priority="cmdline")
-    _raise_zero_delays(settings)
+    raise_zero_delays(settings)
     return settings
 
 
-def _raise_zero_delays(settings: Any) -> None:
+def raise_zero_delays(settings: Any) -> None:
     """Raise DOWNLOAD_DELAY, and any DOWNLOAD_SLOTS delay, to OPDCWATCH_MIN_DOWNLOAD_DELAY.
 
     Why: see that setting in crawler/settings.py. AutoThrottle takes DOWNLOAD_DELAY as its

@@ -94,3 +94,6 @@ OPDCWATCH_PROGRESS = True  # a live progress line, only when stderr is a termina
 OPDCWATCH_PROGRESS_INTERVAL = 1.0
 OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
+# the archive of `scrapy crawl site -a profile=NAME` (-s OPDCWATCH_DB=URL); "" = the one
+# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder
+OPDCWATCH_DB = ""

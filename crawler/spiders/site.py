@@ -117,6 +117,16 @@ class SiteSpider(scrapy.Spider):
         self.network_errors: Counter[str] = Counter()
         self.links = LinkSorter(profile)
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        """Build the spider; from ``scrapy crawl site -a profile=NAME`` too, whose arguments
+        are strings (``crawler.spider_args`` makes the profile and opens the archive)."""
+        if not isinstance(kwargs.get("profile"), SiteProfile):
+            from crawler.spider_args import spider_arguments
+
+            kwargs = spider_arguments(crawler, kwargs)
+        return super().from_crawler(crawler, *args, **kwargs)
+
     # --- bookkeeping -----------------------------------------------------------------------
 
     @property
