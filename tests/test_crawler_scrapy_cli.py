@@ -23,9 +23,9 @@ def test_scrapy_crawl_site_archives_like_opdcwatch_crawl(tmp_path, fixtures_dir)
         profile = write_replica_profile(
             tmp_path, server.base_url, fixtures_dir / "crawler" / "replica.toml"
         )
+        args = ["-a", f"profile={profile}", "-a", "max_pages=6", "-s", f"OPDCWATCH_DB={db}"]
         done = subprocess.run(
-            [str(SCRAPY), "crawl", "site", "-a", f"profile={profile}", "-a", "max_pages=6"]
-            + ["-s", f"OPDCWATCH_DB={db}", "-s", "LOG_LEVEL=INFO"],
+            [str(SCRAPY), "crawl", "site", *args, "-s", "LOG_LEVEL=INFO"],
             cwd=ROOT,  # scrapy.cfg: inside the project
             env=child_env(),
             capture_output=True,
