@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from archive.constants import APP_NAME
 from crawler.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS_RESOURCE = "config_defaults.toml"
 LOCAL_CONFIG = "opdcwatch.toml"
-APP_NAME = "opdcwatch"  # names the user's config folder (platformdirs)
 CONFIG_ENV = "OPDCWATCH_CONFIG"
 NOTIFY_ENV = "OPDCWATCH_NOTIFY"
 QUEUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
@@ -168,15 +168,18 @@ def archive_setting(
     if file is None:
         return None
     table = read_user_file(file).get("archive", {})
-    value = table.get("db", "") if isinstance(table, dict) else None
-    if not isinstance(value, str):
-        raise ConfigError(f"{file}: archive.db must be a database URL or a file path")
-    value = value.strip()
+    value = _archive_db(table.get("db", "") if isinstance(table, dict) else None, str(file))
     if not value:
         return None
     if "://" not in value:
         value = str((file.parent / Path(value).expanduser()).absolute())
     return value, file
+
+
+def _archive_db(value: Any, source: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: archive.db must be a database URL or a file path")
+    return value.strip()
 
 
 def _duration(section: Mapping[str, Any], key: str, source: str) -> int:
@@ -251,8 +254,7 @@ def load_config(
     if file is not None:
         _overlay(data, read_user_file(file), source)
         logger.debug("config read from %s", file)
-    if not isinstance(data["archive"]["db"], str):
-        raise ConfigError(f"{source}: archive.db must be a database URL or a file path")
+    _archive_db(data["archive"]["db"], source)
     notify, sched, health = data["notify"], data["scheduler"], data["health"]
     cluster = data["cluster"]
     if not isinstance(cluster["queue"], str) or not QUEUE_RE.match(cluster["queue"]):

@@ -70,8 +70,6 @@ class Interrupted(click.ClickException):
 
 def one_line(exc: click.ClickException) -> str:
     """Return ``opdcwatch: error: …`` for any click error, usage errors naming their --help."""
-    if isinstance(exc, UserError | Interrupted):
-        return ""
     message = " ".join(exc.format_message().split())
     if isinstance(exc, click.UsageError) and exc.ctx is not None:
         message = f"{message.rstrip('.')} (see '{exc.ctx.command_path} --help')"
@@ -84,11 +82,10 @@ def report(exc: click.ClickException) -> int:
     if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # click >= 8.2
         click.echo(exc.ctx.get_help())
         return 0
-    line = one_line(exc)
-    if line:
-        click.echo(line, err=True)
-    else:
+    if isinstance(exc, UserError | Interrupted):
         exc.show()
+    else:
+        click.echo(one_line(exc), err=True)
     return EXIT_INTERRUPTED if exc.exit_code == EXIT_INTERRUPTED else EXIT_ERROR
 
 
