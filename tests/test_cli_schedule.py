@@ -84,6 +84,20 @@ def test_pause_resume_and_run_now_rewrite_the_job_store(scheduled):
     assert site["paused"] is False and site["next_run"]
 
 
+def test_pause_resume_and_run_now_json(scheduled):
+    db_url, _ = scheduled
+    for command, action in (("pause", "paused"), ("run-now", "queued"), ("resume", "resumed")):
+        result = _run("schedule", command, "replica", "--json", "--db", db_url, "--config", CONFIG)
+        assert result.exit_code == 0, result.output
+        done = json.loads(result.output)
+        assert done.pop("next_run", "set") == ("set" if action != "resumed" else site_next(db_url))
+        assert done == {"site": "replica", "action": action, "scheduler_running": False}
+
+
+def site_next(db_url: str) -> str:
+    return _listed(db_url)["sites"][0]["next_run"]
+
+
 @pytest.mark.parametrize("command", ["pause", "resume", "run-now"])
 def test_an_unknown_site_is_one_line_and_exit_2(scheduled, command):
     db_url, _ = scheduled

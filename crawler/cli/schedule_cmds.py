@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from crawler.cli.common import broker_option, config_option, db_option
+from crawler.cli.common import broker_option, config_option, db_option, json_option, print_json
 
 
 def _when(moment) -> str:
@@ -130,6 +130,18 @@ def _daemon_note(archive) -> str:
     return f"the running scheduler (pid {status.pid}) picks it up within seconds"
 
 
+def _steered(archive, site: str, action: str, next_run=None) -> None:
+    """Print what ``pause``, ``resume`` or ``run-now --json`` did, as JSON."""
+    from crawler.monitor.jobstore import daemon_status
+
+    status = daemon_status(archive)
+    running = status is not None and status.alive
+    result = {"site": site, "action": action, "scheduler_running": running}
+    if action == "resumed":
+        result["next_run"] = next_run.isoformat() if next_run else None
+    print_json(result)
+
+
 @schedule.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @db_option
@@ -205,7 +217,8 @@ def list_(as_json: bool, db_url: str | None, config_path: str | None) -> None:
 @click.argument("name")
 @db_option
 @config_option
-def pause(name: str, db_url: str | None, config_path: str | None) -> None:
+@json_option
+def pause(name: str, db_url: str | None, config_path: str | None, as_json: bool) -> None:
     """Stop scheduling the site NAME (a crawl already running finishes).
 
     \b
@@ -215,14 +228,18 @@ def pause(name: str, db_url: str | None, config_path: str | None) -> None:
     archive, control = _control(db_url, config_path)
     with archive, control:
         control.pause(name)
-        click.echo(f"paused {name}; {_daemon_note(archive)}")
+        if as_json:
+            _steered(archive, name, "paused")
+        else:
+            click.echo(f"paused {name}; {_daemon_note(archive)}")
 
 
 @schedule.command("resume")
 @click.argument("name")
 @db_option
 @config_option
-def resume(name: str, db_url: str | None, config_path: str | None) -> None:
+@json_option
+def resume(name: str, db_url: str | None, config_path: str | None, as_json: bool) -> None:
     """Schedule the paused site NAME again.
 
     \b
@@ -232,14 +249,18 @@ def resume(name: str, db_url: str | None, config_path: str | None) -> None:
     archive, control = _control(db_url, config_path)
     with archive, control:
         next_run = control.resume(name)
-        click.echo(f"resumed {name}, next run {_when(next_run)}; {_daemon_note(archive)}")
+        if as_json:
+            _steered(archive, name, "resumed", next_run)
+        else:
+            click.echo(f"resumed {name}, next run {_when(next_run)}; {_daemon_note(archive)}")
 
 
 @schedule.command("run-now")
 @click.argument("name")
 @db_option
 @config_option
-def run_now(name: str, db_url: str | None, config_path: str | None) -> None:
+@json_option
+def run_now(name: str, db_url: str | None, config_path: str | None, as_json: bool) -> None:
     """Crawl the site NAME once, as soon as the scheduler polls (paused or not).
 
     \b
@@ -249,4 +270,7 @@ def run_now(name: str, db_url: str | None, config_path: str | None) -> None:
     archive, control = _control(db_url, config_path)
     with archive, control:
         control.run_now(name)
-        click.echo(f"queued a crawl of {name}; {_daemon_note(archive)}")
+        if as_json:
+            _steered(archive, name, "queued")
+        else:
+            click.echo(f"queued a crawl of {name}; {_daemon_note(archive)}")
