@@ -123,6 +123,17 @@ def _next_record(records: Iterator[ArcWarcRecord]) -> ArcWarcRecord | None:
         raise _DamagedRecord(f"unreadable record ({type(exc).__name__})") from exc
 
 
+def check_warc_file(path: Path | str) -> None:
+    """Raise InvalidInputError unless the file at ``path`` can be read and starts as a WARC:
+    called before the archive is opened, so a wrong file creates no archive."""
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            check_warc_start(stream, path)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
 def check_warc_start(stream: BinaryIO, path: Path) -> None:
     """Raise InvalidInputError unless ``stream`` starts as a WARC or ARC file (maybe gzipped).
 

@@ -87,6 +87,7 @@ def test_import_warc_of_a_page_that_is_not_a_warc_is_one_line(tmp_path, fixtures
         assert proc.returncode == 2, proc.stdout
         assert proc.stderr.startswith(f"opdcwatch: error: {path} {message}")
         assert proc.stderr.count("\n") == 1 and proc.stdout == ""  # no warcio warnings
+    assert not (tmp_path / "archive.db").exists()  # refused before an archive was made
 
 
 def test_import_warc_of_a_damaged_record_is_one_line(tmp_path, fixtures_dir):

@@ -101,8 +101,10 @@ def import_warc(
     Example:
       opdcwatch import-warc crawl-2024-11.warc.gz --db sqlite:///data/opdcwatch.db
     """
+    from archive.warc_import import check_warc_file
     from archive.warc_import import import_warc as run_import
 
+    check_warc_file(file)  # before the archive is opened (or made) for nothing
     resolver = options_resolver(profile_files, sites_dir)
     with open_archive(db_url, create=True, options_for=resolver) as arch:
         report = run_import(arch, file, site=site)
