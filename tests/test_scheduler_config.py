@@ -95,7 +95,7 @@ def test_the_archive_setting_reads_only_its_table(tmp_path):
     found = archive_setting(CONFIGS / "archive.toml", env={}, cwd=tmp_path)
     assert found == (str(CONFIGS / "archives" / "news.db"), CONFIGS / "archive.toml")
     assert archive_setting(CONFIGS / "full.toml", env={}, cwd=tmp_path) is None
-    with pytest.raises(ConfigError, match="bad-archive.toml: archive.db must be"):
+    with pytest.raises(ConfigError, match=r"bad-archive\.toml: archive\.db must be"):
         archive_setting(CONFIGS / "bad-archive.toml", env={}, cwd=tmp_path)
 
 
