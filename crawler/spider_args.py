@@ -2,10 +2,10 @@
 them (strings), turned into what ``opdcwatch crawl`` hands it (a profile, an open archive).
 
 ``profile`` is a profile's name (bundled, or in ``-a sites=DIR``) or the path of a profile
-file; ``max_pages`` a number. The profile's ``[settings]`` are laid over the project's (under
-``-s``, as in ``opdcwatch crawl``). The archive is the ``OPDCWATCH_DB`` setting when set
-(``-s OPDCWATCH_DB=URL``), else the one ``opdcwatch`` itself would use
-(``crawler.archive_location``), opened here and closed when the engine stops.
+file; ``max_pages`` a number. The profile's ``[settings]`` (and its ``[render]`` table) are
+laid over the project's, under ``-s``, as in ``opdcwatch crawl``. The archive is the
+``OPDCWATCH_DB`` setting when set (``-s OPDCWATCH_DB=URL``), else the one ``opdcwatch`` itself
+would use (``crawler.archive_location``), opened here and closed when the engine stops.
 """
 
 from __future__ import annotations
@@ -43,22 +43,36 @@ def _open_archive(crawler: Crawler) -> Any:
     return archive
 
 
+def _apply_profile_settings(settings: Any, profile: Any) -> None:
+    """Lay the profile's settings (and its rendering, as ``opdcwatch crawl`` does) over the
+    project's, under ``-s``."""
+    from crawler.runner import raise_zero_delays
+
+    if profile.render is not None:
+        from crawler.rendering import check_renderable, chromium_path, render_settings
+
+        chosen = {"OPDCWATCH_CHROMIUM": settings.get("OPDCWATCH_CHROMIUM")}
+        overrides = {k: v for k, v in chosen.items() if v}
+        check_renderable([profile], overrides)
+        chromium = chromium_path(profile, overrides)
+        settings.setdict(render_settings(profile.render, chromium), priority="project")
+    settings.setdict(dict(profile.settings), priority="spider")
+    raise_zero_delays(settings)
+
+
 def spider_arguments(crawler: Crawler, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Return the spider's keyword arguments with ``profile``, ``archive`` and ``max_pages``
     made from ``-a`` strings; apply the profile's settings to ``crawler.settings``.
 
     Raises :class:`CrawlerError` (or a ``ProfileError``) for a missing or unknown profile.
     """
-    from crawler.runner import raise_zero_delays
-
     kwargs = dict(kwargs)
     name = kwargs.pop("profile", None)
     if not name:
         raise CrawlerError("name the site: scrapy crawl site -a profile=NAME (or =FILE.toml)")
     profile = _profile(str(name), kwargs.pop("sites", None))
     if not crawler.settings.frozen:
-        crawler.settings.setdict(dict(profile.settings), priority="spider")
-        raise_zero_delays(crawler.settings)
+        _apply_profile_settings(crawler.settings, profile)
     max_pages = kwargs.get("max_pages")
     if isinstance(max_pages, str):
         if not max_pages.isdigit() or int(max_pages) < 1:
