@@ -26,7 +26,7 @@ from crawler.monitor.triggers import parse_schedule
 from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
 from parsers import ParseOptions
-from parsers.exceptions import SelectorError
+from parsers.exceptions import SelectorError, SiteRuleError
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ LIST_FIELDS = (
     "follow",
     "articles",
     "keywords",
+    "ignore",
+    "remove",
 )
 KNOWN_FIELDS = frozenset(
     {
@@ -80,14 +82,16 @@ class SiteProfile:
     schedule: str | None = None
     max_pages: int | None = None
     selectors: Mapping[str, str] | None = None
+    ignore: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
     revisit: RevisitPolicy = DEFAULT_POLICY
     bundled: bool = False
 
     @cached_property
     def parse_options(self) -> ParseOptions:
-        """What the parsers need of this profile (its selectors), as one hashable value."""
-        return ParseOptions(selectors=self.selectors or ())
+        """What the parsers need of this profile (selectors and noise rules), one hashable value."""
+        return ParseOptions(selectors=self.selectors or (), remove=self.remove, ignore=self.ignore)
 
     def is_article(self, url: str) -> bool:
         """Return True when ``url`` matches one of the ``articles`` patterns."""
@@ -177,6 +181,15 @@ def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
     return dict(value)
 
 
+def _site_rules(lists: Mapping[str, tuple[str, ...]], source: str) -> None:
+    """Check ``ignore`` (regular expressions) and ``remove`` (CSS) before any page is read."""
+    for key in ("ignore", "remove"):
+        try:
+            ParseOptions(**{key: lists[key]})
+        except SiteRuleError as exc:
+            raise ProfileError(source, str(exc), key) from exc
+
+
 def _settings(data: dict[str, Any], source: str) -> Mapping[str, Any]:
     value = data.get("settings", {})
     if not isinstance(value, dict):
@@ -222,6 +235,7 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         raise ProfileError(
             source, "a profile needs at least one of start_urls, feeds, sitemaps", "start_urls"
         )
+    _site_rules(lists, source)
     max_pages = data.get("max_pages")
     if max_pages is not None and (
         not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1
@@ -244,6 +258,8 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         schedule=_schedule(data, source),
         max_pages=max_pages,
         selectors=_selectors(data, source),
+        ignore=lists["ignore"],
+        remove=lists["remove"],
         settings=_settings(data, source),
         revisit=_revisit(data, source),
         bundled=bundled,
