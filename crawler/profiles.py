@@ -22,7 +22,7 @@ from typing import Any
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
-from crawler.monitor.triggers import parse_schedule
+from crawler.monitor.triggers import parse_duration, parse_schedule
 from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
 from parsers import ParseOptions
@@ -49,6 +49,7 @@ KNOWN_FIELDS = frozenset(
         "name",
         "description",
         "schedule",
+        "jitter",
         "max_pages",
         "selectors",
         "settings",
@@ -80,6 +81,7 @@ class SiteProfile:
     articles: tuple[re.Pattern[str], ...] = ()
     keywords: tuple[str, ...] = ()
     schedule: str | None = None
+    jitter: int | None = None
     max_pages: int | None = None
     selectors: Mapping[str, str] | None = None
     ignore: tuple[str, ...] = ()
@@ -159,6 +161,17 @@ def _schedule(data: dict[str, Any], source: str) -> str | None:
     except ScheduleError as exc:
         raise ProfileError(source, str(exc), "schedule") from exc
     return value.strip()
+
+
+def _jitter(data: dict[str, Any], source: str) -> int | None:
+    """``jitter``: a duration ("5m", "90s") or a number of seconds; 0 means none."""
+    value = data.get("jitter")
+    if value is None or value == 0:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ProfileError(source, f"{exc} (a duration such as '5m' or seconds)", "jitter") from exc
 
 
 def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
@@ -256,6 +269,7 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         articles=_patterns(lists["articles"], "articles", source),
         keywords=lists["keywords"],
         schedule=_schedule(data, source),
+        jitter=_jitter(data, source),
         max_pages=max_pages,
         selectors=_selectors(data, source),
         ignore=lists["ignore"],
