@@ -22,6 +22,7 @@ from typing import Any
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
+from crawler.monitor.templates import check_template
 from crawler.monitor.triggers import parse_duration, parse_schedule
 from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
@@ -43,6 +44,7 @@ LIST_FIELDS = (
     "keywords",
     "ignore",
     "remove",
+    "notify",
 )
 KNOWN_FIELDS = frozenset(
     {
@@ -50,6 +52,7 @@ KNOWN_FIELDS = frozenset(
         "description",
         "schedule",
         "jitter",
+        "notify_template",
         "max_pages",
         "selectors",
         "settings",
@@ -86,6 +89,8 @@ class SiteProfile:
     selectors: Mapping[str, str] | None = None
     ignore: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    notify_template: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     revisit: RevisitPolicy = DEFAULT_POLICY
     bundled: bool = False
@@ -174,6 +179,17 @@ def _jitter(data: dict[str, Any], source: str) -> int | None:
         raise ProfileError(source, f"{exc} (a duration such as '5m' or seconds)", "jitter") from exc
 
 
+def _notify_template(data: dict[str, Any], source: str) -> str | None:
+    """``notify_template``: this site's message template (crawler.monitor.templates)."""
+    value = data.get("notify_template")
+    if value is None:
+        return None
+    try:
+        return check_template(value)
+    except ValueError as exc:
+        raise ProfileError(source, str(exc), "notify_template") from exc
+
+
 def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
     value = data.get("selectors")
     if value is None:
@@ -249,6 +265,9 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
             source, "a profile needs at least one of start_urls, feeds, sitemaps", "start_urls"
         )
     _site_rules(lists, source)
+    for url in lists["notify"]:
+        if "://" not in url:
+            raise ProfileError(source, f"{url!r} is not an apprise URL (scheme://...)", "notify")
     max_pages = data.get("max_pages")
     if max_pages is not None and (
         not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1
@@ -274,6 +293,8 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         selectors=_selectors(data, source),
         ignore=lists["ignore"],
         remove=lists["remove"],
+        notify=lists["notify"],
+        notify_template=_notify_template(data, source),
         settings=_settings(data, source),
         revisit=_revisit(data, source),
         bundled=bundled,

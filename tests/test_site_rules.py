@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from crawler.cli import cli
 from crawler.exceptions import ProfileError
 from crawler.profiles import parse_profile
 from parsers import ParseOptions, SiteRuleError, parse_bytes
@@ -135,19 +137,19 @@ def test_parse_and_ingest_read_with_the_profiles_rules(tmp_path: Path) -> None:
     profile = write_site_profile(tmp_path, "http://127.0.0.1:9/", RULES)
     page = tmp_path / "page.html"
     page.write_bytes(fixture_page("article-v1.html"))
-    parsed = opdcwatch(
-        "parse", str(page), "--json", "--site", "agency", "--profile", str(profile), cwd=tmp_path
+    parsed = CliRunner().invoke(
+        cli, ["parse", str(page), "--json", "--site", "agency", "--profile", str(profile)]
     )
-    assert parsed.returncode == 0, parsed.stderr
+    assert parsed.exit_code == 0, parsed.output
     article = json.loads(parsed.stdout)
     assert COUNTER not in article["text"] and BOX not in article["text"]
     assert article["content_hash"] == parse_bytes(page.read_bytes(), options=OPTIONS).content_hash
     db = f"sqlite:///{tmp_path / 'archive.db'}"
     for n in (1, 2):
         page.write_bytes(fixture_page(f"article-v{n}.html"))
-        ingest = opdcwatch(
+        ingest = CliRunner().invoke(cli, [
             "ingest", str(page), "--url", "http://127.0.0.1:9/news/101.html",
-            "--site", "agency", "--profile", str(profile), "--db", db, cwd=tmp_path,
-        )  # fmt: skip
-        assert ingest.returncode == 0, ingest.stderr
+            "--site", "agency", "--profile", str(profile), "--db", db,
+        ])  # fmt: skip
+        assert ingest.exit_code == 0, ingest.output
     assert [v["version"] for v in _versions(tmp_path, db)] == [1]
