@@ -285,7 +285,8 @@ class Archive:
             if state is None:
                 raise NotFoundError(f"304 for {url}, which the archive does not hold")
             answer = {"url": url, "fetched_at": fetched_at, "status": 304, "run_id": run_id}
-            rec.log_fetch(conn, answer, state.article_id, digest=state.latest_capture_digest)
+            if fetched_at > state.last_checked:  # not an old answer imported again
+                rec.log_fetch(conn, answer, state.article_id, digest=state.latest_capture_digest)
             rec.mark_present(conn, state, fetched_at)
             event = None
             if state.gone_at is not None:
