@@ -67,7 +67,8 @@ class PageSite:
         name = path.removeprefix("/news/").removesuffix(".html")
         if path.startswith("/news/") and name.isdigit() and int(name) in self.pages:
             body = self.pages[int(name)]
-            return body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            return body, etag
         return None, None
 
     @property

@@ -20,8 +20,10 @@ from archive.web import create_app
 from crawler.cli import cli
 from crawler.config import load_config, split_urls
 from crawler.exceptions import ConfigError, ProfileError
+from crawler.monitor import notify
 from crawler.monitor.crawljob import SiteCrawl
-from crawler.profiles import parse_profile
+from crawler.monitor.notify import ChangedArticle
+from crawler.profiles import load_profile, parse_profile
 from tests.cli_helpers import opdcwatch
 from tests.page_server import PageSite, fixture_page, write_site_profile
 from tests.scheduler_helpers import NotificationSink
@@ -40,28 +42,40 @@ def _config(tmp_path: Path):
 
 def test_a_change_is_notified_with_its_words_and_the_web_diff(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'archive.db'}"
-    with NotificationSink() as sink, PageSite({7: fixture_page("article-v2.html")}) as site:
+    with NotificationSink() as sink, PageSite({7: fixture_page("article-v3.html")}) as site:
         rules = f'notify = ["{sink.url}"]\nnotify_template = "{TEMPLATE}"\n'
         profile = write_site_profile(tmp_path, site.base_url, rules)
+        url = f"{site.base_url}news/7.html"
         with Archive.open(db, create=True) as archive:
+            archive.record_page(  # version 1, as an earlier crawl archived it
+                url=url, status=200, headers={}, body=fixture_page("article-v2.html"),
+                site="agency", options=load_profile(profile).parse_options,
+            )  # fmt: skip
             crawl = SiteCrawl(
                 archive, _config(tmp_path), db_url=db, stop_event=threading.Event(),
                 profile_files=[str(profile)],
             )  # fmt: skip
             assert crawl.run("agency") == "finished"
-            site.pages[7] = fixture_page("article-v3.html")
-            assert crawl.run("agency") == "finished"
-        first, second = sink.received()
-    assert first["title"] == "opdcwatch agency: 1 ใหม่ (new)"
-    assert f"ดู: {WEB}/articles/1/versions/1" in first["message"]
-    body = second["message"]
-    assert second["title"] == "opdcwatch agency: 1 แก้ไข (changed)"
+        (message,) = sink.received()
+    body = message["message"]
+    assert message["title"] == "opdcwatch agency: 1 แก้ไข (changed)"
     assert "แก้ไข (changed) agency: ก.พ.ร. จัดประชุมชี้แจงแนวทางการประเมินส่วนราชการ" in body
     assert "(v2)" in body and "ลบ: 5 | เพิ่ม: 6" in body
     assert f"ดู: {WEB}/articles/1/diff?from=1&to=2" in body
-    assert f"ต้นฉบับ: {site.base_url}news/7.html" in body
+    assert f"ต้นฉบับ: {url}" in body
     page = create_app(db).test_client().get("/articles/1/diff?from=1&to=2")
     assert page.status_code == 200 and "ห้องประชุมชั้น" in page.get_data(as_text=True)
+
+
+def test_a_new_article_links_its_version_on_the_web_page(tmp_path: Path) -> None:
+    config = _config(tmp_path).notify
+    new = ChangedArticle(4, 1, "https://www.opdc.go.th/content/4", "ก.พ.ร. เปิดรับสมัครรางวัล")
+    _, body = notify.build_message("opdc-news", [new], [], config)
+    assert body.splitlines() == [
+        "ใหม่ (new):",
+        "- ก.พ.ร. เปิดรับสมัครรางวัล",
+        f"  {WEB}/articles/4/versions/1",
+    ]
 
 
 def _cli(*args: str, env: dict[str, str] | None = None):

@@ -268,7 +268,7 @@ def use_color(choice: str) -> bool:
 )
 @db_option
 def export(fmt: str, out: Path | None, db_url: str | None) -> None:
-    """Export every version (jsonl, csv) or every capture (warc, with revisit records).
+    """Export every version (jsonl, csv) or every fetch (warc: warcinfo, responses, revisits).
 
     \b
     Example:
@@ -300,3 +300,25 @@ def export(fmt: str, out: Path | None, db_url: str | None) -> None:
             partial.unlink(missing_ok=True)
             raise
     click.echo(f"wrote {count} {fmt} records to {out}", err=True)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def backup(file: Path, db_url: str | None) -> None:
+    """Copy the archive to FILE, consistently, while it is in use.
+
+    SQLite: the online backup API, FILE is an SQLite database. PostgreSQL: pg_dump's custom
+    format (restore with pg_restore); pg_dump must be on PATH.
+
+    \b
+    Example:
+      opdcwatch backup backups/opdcwatch-2026-12-06.db
+      opdcwatch backup archive.dump --db postgresql+psycopg://postgres@127.0.0.1/opdcwatch
+    """
+    from archive.backup import backup as run_backup
+
+    with open_archive(db_url) as arch:
+        how = run_backup(arch, file)
+    size = file.stat().st_size
+    click.echo(f"wrote {file} ({size} bytes, {'SQLite' if how == 'sqlite' else 'pg_dump'})")
