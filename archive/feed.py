@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,8 @@ SUMMARY_CHARS = 400
 CHANGED_CHARS = 200  # of the removed and of the added words in a change's summary
 LABEL_ADDED = "เพิ่ม (added)"
 LABEL_DELETED = "ลบ (removed)"
+CHANGED_WORDS_KEPT = 2000  # changes whose words are remembered (a few feeds' worth)
+_CHANGED_WORDS: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
 FEED_ENTRIES = 50
 # XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
 _XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -88,12 +91,25 @@ def web_link(base_url: str) -> Callable[[Mapping[str, Any]], str]:
 
 
 def changed_words_of(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, str]:
-    """Return the removed and the added words between two versions (title and text), short."""
+    """Return the removed and the added words between two versions (title and text), short.
+
+    Remembered by the two versions' content hashes, which fix their texts: a feed polled
+    every few minutes diffs each change once, not 50 diffs a request.
+    """
+    key = (old.get("content_hash"), new.get("content_hash"))
+    if None not in key and key in _CHANGED_WORDS:
+        _CHANGED_WORDS.move_to_end(key)
+        return _CHANGED_WORDS[key]
     from archive.diff import Diff, document, word_diff  # pythainlp: only when there are changes
     from archive.diff_render import changed_words
 
     ops = word_diff(document(dict(old)), document(dict(new)))
-    return changed_words(Diff(0, "", 0, 0, None, None, ops), CHANGED_CHARS)
+    words = changed_words(Diff(0, "", 0, 0, None, None, ops), CHANGED_CHARS)
+    if None not in key:
+        _CHANGED_WORDS[key] = words
+        while len(_CHANGED_WORDS) > CHANGED_WORDS_KEPT:
+            _CHANGED_WORDS.popitem(last=False)
+    return words
 
 
 def _summary(change: Mapping[str, Any]) -> str:
@@ -141,8 +157,10 @@ def recent_changes(source: queries.Source, *, limit: int = FEED_ENTRIES) -> list
             versions.c.revert_of,
             articles.c.url,
             sites.c.name.label("site"),
+            versions.c.content_hash,
             prev.c.title.label("prev_title"),
             prev.c.text.label("prev_text"),
+            prev.c.content_hash.label("prev_hash"),
         )
         .join(articles, articles.c.id == versions.c.article_id)
         .join(sites, sites.c.id == articles.c.site_id)
@@ -162,9 +180,18 @@ def recent_changes(source: queries.Source, *, limit: int = FEED_ENTRIES) -> list
     found = []
     for row in rows:
         change = dict(row._mapping) | {"fetched_at": queries.iso(row.fetched_at)}
-        old = {"title": change.pop("prev_title"), "text": change.pop("prev_text")}
+        new = {
+            "title": change["title"],
+            "text": change["text"],
+            "content_hash": change.pop("content_hash"),
+        }
+        old = {
+            "title": change.pop("prev_title"),
+            "text": change.pop("prev_text"),
+            "content_hash": change.pop("prev_hash"),
+        }
         if change["version"] > 1 and old["text"] is not None:
-            change["removed"], change["added"] = changed_words_of(old, change)
+            change["removed"], change["added"] = changed_words_of(old, new)
         found.append(change)
     found += [
         {
