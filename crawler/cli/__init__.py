@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "export": "crawler.cli.archive_cmds:export",
     "backup": "crawler.cli.archive_cmds:backup",
     "crawl": "crawler.cli.crawl_cmds:crawl",
+    "probe": "crawler.cli.probe_cmd:probe",
     "sites": "crawler.cli.crawl_cmds:sites",
     "demo": "crawler.cli.demo_cmd:demo",
     "serve": "crawler.cli.serve_cmd:serve",
