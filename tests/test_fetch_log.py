@@ -58,8 +58,10 @@ def test_every_fetch_is_in_the_warc_as_a_response_or_a_revisit(tmp_path: Path) -
     ]
     assert len({digest for _, digest, _ in log}) == 1  # the 304 names the body it confirmed
     warc = tmp_path / "archive.warc.gz"
-    exported = opdcwatch("export", "--format", "warc", "--out", str(warc), "--db", db)
-    assert exported.returncode == 0, exported.stderr
+    exported = CliRunner().invoke(
+        cli, ["export", "--format", "warc", "--out", str(warc), "--db", db]
+    )
+    assert exported.exit_code == 0, exported.output
     with warc.open("rb") as stream:
         records = [
             (
