@@ -55,7 +55,10 @@ class ParseOptions:
 
             check_selectors(dict(normal))
         object.__setattr__(self, "selectors", normal)
-        remove, ignore = tuple(map(str, self.remove)), tuple(map(str, self.ignore))
+        remove, ignore = (
+            (value,) if isinstance(value, str) else tuple(map(str, value))
+            for value in (self.remove, self.ignore)
+        )
         if remove or ignore:
             from parsers.site_rules import check_rules
 

@@ -11,11 +11,14 @@ them re-baselines the archive's articles instead of versioning them.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from parsers.exceptions import SelectorError, SiteRuleError
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=256)
@@ -76,7 +79,16 @@ def _drop(element, parent) -> None:
 
 
 def remove_from_soup(soup, remove: Iterable[str]) -> None:
-    """The same removal on a BeautifulSoup tree (pages libxml2 cannot read)."""
+    """The same removal on a BeautifulSoup tree (pages libxml2 cannot read).
+
+    soupsieve, not cssselect, reads the selectors here: one it does not take is skipped
+    (logged) rather than failing the page.
+    """
     for css in remove:
-        for element in soup.select(css):
+        try:
+            found = soup.select(css)
+        except Exception as exc:  # soupsieve's own syntax errors; checked by cssselect on load
+            logger.debug("remove selector %r not applied by soupsieve: %s", css, exc)
+            continue
+        for element in found:
             element.decompose()

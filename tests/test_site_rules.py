@@ -155,3 +155,14 @@ def test_parse_and_ingest_read_with_the_profiles_rules(tmp_path: Path) -> None:
         ])  # fmt: skip
         assert ingest.exit_code == 0, ingest.output
     assert [v["version"] for v in _versions(db)] == [1]
+
+
+def test_remove_applies_to_pages_libxml2_gives_up_on(fixtures_dir: Path) -> None:
+    """A page nested thousands deep is read by BeautifulSoup; its elements go there too."""
+    raw = (fixtures_dir / "parsers" / "deeply_nested.html").read_bytes()
+    noisy = raw.replace(
+        "นางอารีพันธ์".encode(), '<b class="hits">ผู้เข้าชม 1,234 ครั้ง</b> นางอารีพันธ์'.encode(), 1
+    )
+    assert "ผู้เข้าชม 1,234 ครั้ง" in parse_bytes(noisy).text
+    cleaned = parse_bytes(noisy, options=ParseOptions(remove=["b.hits"]))
+    assert cleaned.text == parse_bytes(raw).text
