@@ -48,3 +48,8 @@ class InvalidInputError(ArchiveError):
 class UnknownFormatError(ArchiveError):
     """Raised by the diff and export registries for a format name they do not know; the
     message lists the known ones."""
+
+
+class BackupError(ArchiveError):
+    """Raised by ``archive.backup`` when a backup cannot be made: the target exists, the
+    folder cannot be written, or PostgreSQL's ``pg_dump`` is missing or fails."""

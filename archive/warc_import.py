@@ -2,8 +2,9 @@
 
 Each HTML ``response`` record becomes a capture at its WARC-Date, recorded through
 ``Archive.record_page`` exactly as if the crawler had fetched it, one transaction per record:
-an interrupted import is resumed by running it again. ``revisit`` records are resolved
-through the payload digest of a response earlier in the same file. A record that does not
+an interrupted import is resumed by running it again. A ``revisit`` of a 304 (profile
+server-not-modified) is a check that found the page unchanged; other ``revisit`` records are
+resolved through the payload digest of a response earlier in the same file. A record that does not
 parse is counted and logged; it never stops the import.
 
 Real WARCs are not always well-formed: the ClueWeb09 sample dates every record
@@ -32,7 +33,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from archive.bodies import digest_of, load_body
 from archive.constants import GONE_STATUSES, PAGE_STATUSES
-from archive.exceptions import InvalidInputError
+from archive.exceptions import InvalidInputError, NotFoundError
 from archive.inputs import as_utc, parse_timestamp
 from archive.store import Archive
 from parsers import sniff_kind
@@ -40,6 +41,7 @@ from parsers.exceptions import OpdcwatchError
 
 logger = logging.getLogger(__name__)
 
+NOT_MODIFIED = 304
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SNIFF_BYTES = 4096  # a response without Content-Type is imported if its start looks like HTML
 WARC_STARTS = (b"WARC/", b"filedesc://")  # a WARC record's version line; an ARC file's header
@@ -213,6 +215,15 @@ def _import_record(
         return
     try:
         status = int(http.get_statuscode())
+        if status == NOT_MODIFIED and record.rec_type == "revisit":  # a check, nothing new
+            fetched_at, _ = capture_time(record, file_time)
+            try:
+                result = archive.record_not_modified(url=url, fetched_at=fetched_at)
+            except NotFoundError:
+                report.counts["skipped"] += 1
+                return
+            report.counts[result.outcome] += 1
+            return
         if status not in PAGE_STATUSES and status not in GONE_STATUSES:  # redirects, errors
             report.counts["skipped"] += 1
             return

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.constants import APP_NAME
 from crawler.exceptions import ConfigError
+from crawler.monitor.templates import DEFAULT_TEMPLATE, check_template
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ DEFAULTS_RESOURCE = "config_defaults.toml"
 LOCAL_CONFIG = "opdcwatch.toml"
 CONFIG_ENV = "OPDCWATCH_CONFIG"
 NOTIFY_ENV = "OPDCWATCH_NOTIFY"
+WEB_URL_ENV = "OPDCWATCH_WEB_URL"
 QUEUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 
 
@@ -43,6 +45,8 @@ class NotifyConfig:
     max_items: int
     health: bool
     origin: str = "notify.urls"  # where the URLs came from, for error messages
+    web_url: str = ""
+    template: str = DEFAULT_TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -228,16 +232,25 @@ def _visibility_timeout(cluster: Mapping[str, Any], source: str) -> int:
 
 
 def split_urls(text: str) -> tuple[str, ...]:
-    """Split ``$OPDCWATCH_NOTIFY``: apprise URLs separated by spaces, commas or newlines.
+    """Split ``$OPDCWATCH_NOTIFY`` into apprise URLs as apprise itself does.
 
-    apprise's own parser splits only where a new URL begins, so the comma inside
-    ``mailto://…?to=a@x,b@y`` keeps both recipients.
+    Apprise starts a new URL only where a ``scheme://`` begins, so the comma-separated
+    recipients of one URL (``mailto://…?to=a@x.org,b@y.org``) stay in it; spaces, newlines
+    and commas before a scheme separate URLs.
     """
     try:
         from apprise.utils.parse import parse_urls
-    except ImportError:  # apprise before 1.9
+    except ImportError:  # apprise 1.x
         from apprise.utils import parse_urls
     return tuple(part for part in parse_urls(text) if part)
+
+
+def check_web_url(value: str, source: str = "--web-url") -> str:
+    """Return an http(s) base URL without its trailing slash; ConfigError otherwise."""
+    value = (value or "").strip()
+    if value and not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(f"{source}: the web page's URL must start with http:// or https://")
+    return value.rstrip("/")
 
 
 def load_config(
@@ -264,6 +277,15 @@ def load_config(
         urls, origin = split_urls(env[NOTIFY_ENV]), f"${NOTIFY_ENV}"
     if not isinstance(notify["health"], bool):
         raise ConfigError(f"{source}: notify.health must be true or false")
+    if not isinstance(notify["web_url"], str):
+        raise ConfigError(f"{source}: notify.web_url must be a URL string")
+    web_url = check_web_url(notify["web_url"], f"{source}: notify.web_url")
+    if env.get(WEB_URL_ENV, "").strip():
+        web_url = check_web_url(env[WEB_URL_ENV], WEB_URL_ENV)
+    try:
+        template = check_template(notify["template"])
+    except ValueError as exc:
+        raise ConfigError(f"{source}: notify.template: {exc}") from exc
     if not isinstance(sched["timezone"], str):
         raise ConfigError(f"{source}: scheduler.timezone must be a string such as 'Asia/Bangkok'")
     if sched["timezone"].strip():
@@ -280,6 +302,8 @@ def load_config(
             max_items=_number(notify, "max_items", source, int, 1, 1000),
             health=notify["health"],
             origin=origin,
+            web_url=web_url,
+            template=template,
         ),
         scheduler=SchedulerConfig(
             timezone=sched["timezone"].strip(),

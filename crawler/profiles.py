@@ -29,12 +29,13 @@ from crawler.exceptions import (
     ProfileError,
     ScheduleError,
 )
-from crawler.monitor.triggers import parse_schedule
+from crawler.monitor.templates import check_template
+from crawler.monitor.triggers import parse_duration, parse_schedule
 from crawler.rendering import RenderSpec, parse_render
 from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
 from parsers import ParseOptions
-from parsers.exceptions import SelectorError
+from parsers.exceptions import SelectorError, SiteRuleError
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +50,17 @@ LIST_FIELDS = (
     "follow",
     "articles",
     "keywords",
+    "ignore",
+    "remove",
+    "notify",
 )
 KNOWN_FIELDS = frozenset(
     {
         "name",
         "description",
         "schedule",
+        "jitter",
+        "notify_template",
         "max_pages",
         "selectors",
         "settings",
@@ -90,8 +96,13 @@ class SiteProfile:
     articles: tuple[re.Pattern[str], ...] = ()
     keywords: tuple[str, ...] = ()
     schedule: str | None = None
+    jitter: int | None = None
     max_pages: int | None = None
     selectors: Mapping[str, str] | None = None
+    ignore: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    notify_template: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     revisit: RevisitPolicy = DEFAULT_POLICY
     render: RenderSpec | None = None
@@ -99,8 +110,8 @@ class SiteProfile:
 
     @cached_property
     def parse_options(self) -> ParseOptions:
-        """What the parsers need of this profile (its selectors), as one hashable value."""
-        return ParseOptions(selectors=self.selectors or ())
+        """What the parsers need of this profile (selectors and noise rules), one hashable value."""
+        return ParseOptions(selectors=self.selectors or (), remove=self.remove, ignore=self.ignore)
 
     def is_article(self, url: str) -> bool:
         """Return True when ``url`` matches one of the ``articles`` patterns."""
@@ -181,6 +192,28 @@ def _schedule(data: dict[str, Any], source: str) -> str | None:
     return value.strip()
 
 
+def _jitter(data: dict[str, Any], source: str) -> int | None:
+    """``jitter``: a duration ("5m", "90s") or a number of seconds; 0 means none."""
+    value = data.get("jitter")
+    if value is None or value == 0:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ProfileError(source, f"{exc} (a duration such as '5m' or seconds)", "jitter") from exc
+
+
+def _notify_template(data: dict[str, Any], source: str) -> str | None:
+    """``notify_template``: this site's message template (crawler.monitor.templates)."""
+    value = data.get("notify_template")
+    if value is None:
+        return None
+    try:
+        return check_template(value)
+    except ValueError as exc:
+        raise ProfileError(source, str(exc), "notify_template") from exc
+
+
 def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
     value = data.get("selectors")
     if value is None:
@@ -199,6 +232,15 @@ def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
     except SelectorError as exc:
         raise ProfileError(source, str(exc), "selectors") from exc
     return dict(value)
+
+
+def _site_rules(lists: Mapping[str, tuple[str, ...]], source: str) -> None:
+    """Check ``ignore`` (regular expressions) and ``remove`` (CSS) before any page is read."""
+    for key in ("ignore", "remove"):
+        try:
+            ParseOptions(**{key: lists[key]})
+        except SiteRuleError as exc:
+            raise ProfileError(source, str(exc), key) from exc
 
 
 def _settings(data: dict[str, Any], source: str) -> Mapping[str, Any]:
@@ -246,6 +288,10 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         raise ProfileError(
             source, "a profile needs at least one of start_urls, feeds, sitemaps", "start_urls"
         )
+    _site_rules(lists, source)
+    for url in lists["notify"]:
+        if "://" not in url:
+            raise ProfileError(source, f"{url!r} is not an apprise URL (scheme://...)", "notify")
     max_pages = data.get("max_pages")
     if max_pages is not None and (
         not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1
@@ -266,8 +312,13 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         articles=_patterns(lists["articles"], "articles", source),
         keywords=lists["keywords"],
         schedule=_schedule(data, source),
+        jitter=_jitter(data, source),
         max_pages=max_pages,
         selectors=_selectors(data, source),
+        ignore=lists["ignore"],
+        remove=lists["remove"],
+        notify=lists["notify"],
+        notify_template=_notify_template(data, source),
         settings=_settings(data, source),
         revisit=_revisit(data, source),
         render=parse_render(data.get("render"), source),

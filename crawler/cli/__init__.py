@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "show": "crawler.cli.archive_cmds:show",
     "diff": "crawler.cli.archive_cmds:diff",
     "export": "crawler.cli.archive_cmds:export",
+    "backup": "crawler.cli.archive_cmds:backup",
     "crawl": "crawler.cli.crawl_cmds:crawl",
     "probe": "crawler.cli.probe_cmd:probe",
     "sites": "crawler.cli.crawl_cmds:sites",

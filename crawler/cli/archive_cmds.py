@@ -6,6 +6,7 @@ printed with control characters neutralised, so a page cannot drive the user's t
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -222,31 +223,60 @@ def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None)
 )
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
 @click.option("--format", "fmt", default="text", show_default=True, help="text, json or html.")
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Unchanged paragraphs shown around each changed one (text, html).",
+)
+@click.option("--full", is_flag=True, help="The whole article with the changes marked.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text diff; auto: on a terminal, unless NO_COLOR is set.",
+)
 @db_option
 def diff(
-    id_or_url: str, from_version: int | None, to_version: int | None, fmt: str, db_url: str | None
+    id_or_url: str,
+    from_version: int | None,
+    to_version: int | None,
+    fmt: str,
+    context: int,
+    full: bool,
+    color: str,
+    db_url: str | None,
 ) -> None:
     """Show what changed between two versions of an article, word by word.
 
-    Thai is segmented into words with pythainlp; text marks [-removed-] and {+added+}.
+    Thai is segmented into words with pythainlp; text marks [-removed-] and {+added+} (in red
+    and green on a terminal). By default only the changed paragraphs, with --context around
+    them; --full shows the whole article.
 
     \b
     Example:
       opdcwatch diff 12
+      opdcwatch diff 12 --context 0 --color never
       opdcwatch diff https://www.opdc.go.th/content/1234 --from 1 --to 3 --format html > d.html
     """
     from archive.diff import diff_versions
-    from archive.diff_render import RENDERERS, render
-    from archive.exceptions import UnknownFormatError
+    from archive.diff_render import RenderOptions, check_format, render
 
-    if fmt not in RENDERERS:  # checked first: no need to open the archive for a typo
-        raise UnknownFormatError(
-            f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
-        )
+    check_format(fmt)  # checked first: no need to open the archive for a typo
+    options = RenderOptions(context=None if full else context, color=use_color(color))
     with open_archive(db_url) as arch:
         result = diff_versions(arch, id_or_url, from_version=from_version, to_version=to_version)
-    output = render(result, fmt)
-    click.echo(safe_text(output) if fmt == "text" else output, nl=False)
+    click.echo(render(result, fmt, options), nl=False, color=options.color)
+
+
+def use_color(choice: str) -> bool:
+    """``--color``: always, never, or auto (stdout is a terminal and NO_COLOR is unset)."""
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 @click.command()
@@ -259,7 +289,7 @@ def diff(
 )
 @db_option
 def export(fmt: str, out: Path | None, db_url: str | None) -> None:
-    """Export every version (jsonl, csv) or every capture (warc, with revisit records).
+    """Export every version (jsonl, csv) or every fetch (warc: warcinfo, responses, revisits).
 
     \b
     Example:
@@ -291,3 +321,25 @@ def export(fmt: str, out: Path | None, db_url: str | None) -> None:
             partial.unlink(missing_ok=True)
             raise
     click.echo(f"wrote {count} {fmt} records to {out}", err=True)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def backup(file: Path, db_url: str | None) -> None:
+    """Copy the archive to FILE, consistently, while it is in use.
+
+    SQLite: the online backup API, FILE is an SQLite database. PostgreSQL: pg_dump's custom
+    format (restore with pg_restore); pg_dump must be on PATH.
+
+    \b
+    Example:
+      opdcwatch backup backups/opdcwatch-2026-12-06.db
+      opdcwatch backup archive.dump --db postgresql+psycopg://postgres@127.0.0.1/opdcwatch
+    """
+    from archive.backup import backup as run_backup
+
+    with open_archive(db_url) as arch:
+        how = run_backup(arch, file)
+    size = file.stat().st_size
+    click.echo(f"wrote {file} ({size} bytes, {'SQLite' if how == 'sqlite' else 'pg_dump'})")

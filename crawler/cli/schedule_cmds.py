@@ -87,6 +87,9 @@ def run(
         raise SchedulerError(
             f'profile {unscheduled[0]!r} has no schedule (add e.g. schedule = "every 6h")'
         )
+    for profile in profiles:
+        if profile.notify:
+            check_urls(profile.notify, f"profile {profile.name}: notify")
     if (ctx.find_root().params.get("verbose") or 0) == 0:
         # a daemon's log is its record: crawls started and ended, notifications sent
         logging.getLogger("crawler").setLevel(logging.INFO)
