@@ -98,3 +98,6 @@ OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render
 # the crawl had not (a list whose first page the feed already gave); past them, a dead end.
 OPDCWATCH_STALE_LISTINGS = 1
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
+# the archive of `scrapy crawl site -a profile=NAME` (-s OPDCWATCH_DB=URL); "" = the one
+# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder
+OPDCWATCH_DB = ""

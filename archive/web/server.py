@@ -14,15 +14,15 @@ import threading
 from collections.abc import Callable
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from archive.exceptions import ArchiveError
+from archive.web.access_log import RequestHandler
 from archive.web.constants import (
     INDEX_SLICE_SECONDS,
     INDEXER_JOIN_SECONDS,
     LISTEN_BACKLOG,
     REINDEX_SECONDS,
-    SERVER_NAME,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,16 +63,8 @@ def start_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
         raise ServerStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     with listener:  # Werkzeug serves a duplicate of the descriptor
         return make_server(
-            host, port, app, threaded=True, fd=listener.fileno(), request_handler=_Handler
+            host, port, app, threaded=True, fd=listener.fileno(), request_handler=RequestHandler
         )
-
-
-class _Handler(WSGIRequestHandler):
-    """Werkzeug's request handler without its version banner (``Server: Werkzeug/3.1
-    Python/3.11`` tells a scanner which known bugs to try)."""
-
-    def version_string(self) -> str:
-        return SERVER_NAME
 
 
 def keep_index_fresh(app: Flask, stop: threading.Event, every: float = REINDEX_SECONDS) -> None:

@@ -52,6 +52,7 @@ def search(
       opdcwatch search '"บริการสาธารณะ" ท้องถิ่น' --json
     """
     from archive.exceptions import InvalidInputError
+    from archive.queries import check_site
     from archive.search import Filters, SearchIndex, iter_search, result_rows
     from archive.search_terms import parse_query
 
@@ -60,6 +61,8 @@ def search(
         raise InvalidInputError(f"the query {query[:60]!r} holds no word to search for")
     filters = Filters(site, since, 2 if changed else 1, True if gone else None)
     with open_archive(db_url) as arch:
+        if site is not None:
+            check_site(arch, site)
         index = SearchIndex(arch.engine)
         index.refresh()  # the page indexes what is new before it answers; so does this
         with arch.reading() as conn:
