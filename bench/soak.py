@@ -36,7 +36,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from archive import Archive  # noqa: E402
 from archive.db import sqlite_path  # noqa: E402
-from archive.schema import articles, captures, runs, versions  # noqa: E402
+from archive.schema import articles, captures, fetches, runs, versions  # noqa: E402
 from crawler.config import load_config  # noqa: E402
 from crawler.monitor.daemon import Daemon  # noqa: E402
 from crawler.profiles import load_registry  # noqa: E402
@@ -51,6 +51,7 @@ articles = ['content\\.php\\?content_id=\\d+']
 keywords = ["ก.พ.ร.", "สำนักงานคณะกรรมการพัฒนาระบบราชการ", "OPDC"]
 max_pages = 30
 schedule = "{every}"
+min_interval_ok = true  # a crawl a second, on purpose
 
 [settings]
 DOWNLOAD_DELAY = 0
@@ -83,6 +84,7 @@ class Sample:
     articles: int
     versions: int
     captures: int
+    fetches: int  # the fetch log: a row per answer, by design (docs/archive.md, "export")
 
 
 def rss_kb() -> int:
@@ -119,8 +121,8 @@ def db_bytes(archive: Archive, db_url: str) -> int:
         return int((pages - free) * conn.execute(text("PRAGMA page_size")).scalar())
 
 
-def _counts(archive: Archive) -> tuple[int, int, int, int]:
-    """Finished runs, articles, versions and captures in the archive."""
+def _counts(archive: Archive) -> tuple[int, int, int, int, int]:
+    """Finished runs, articles, versions, captures and logged fetches in the archive."""
     with archive.reading() as conn:
         finished = conn.execute(
             select(func.count()).select_from(runs).where(runs.c.finished_at.is_not(None))
@@ -129,7 +131,7 @@ def _counts(archive: Archive) -> tuple[int, int, int, int]:
             int(finished),
             *(
                 int(conn.execute(select(func.count()).select_from(table)).scalar())
-                for table in (articles, versions, captures)
+                for table in (articles, versions, captures, fetches)
             ),
         )
 
@@ -205,7 +207,7 @@ class _Sampler:
         self.started = time.monotonic()
 
     def __call__(self, event: Any) -> None:
-        finished, n_articles, n_versions, n_captures = _counts(self.archive)
+        finished, n_articles, n_versions, n_captures, n_fetches = _counts(self.archive)
         if finished == 1 or finished % self.sample_every == 0 or finished >= self.crawls:
             fds, db_fds = open_fds(self.db_url)
             sample = Sample(
@@ -219,6 +221,7 @@ class _Sampler:
                 articles=n_articles,
                 versions=n_versions,
                 captures=n_captures,
+                fetches=n_fetches,
             )
             self.samples.append(sample)
             self.on_sample(sample)
@@ -273,7 +276,8 @@ def main() -> None:
         f"  db_bytes  {slope(samples, 'db_bytes'):+.1f} B/crawl "
         f"({first.db_bytes:,} -> {last.db_bytes:,}, {grew / max(span, 1):,.0f} B/crawl); "
         f"versions {first.versions} -> {last.versions}, "
-        f"captures {first.captures} -> {last.captures}"
+        f"captures {first.captures} -> {last.captures}, "
+        f"fetches logged {first.fetches} -> {last.fetches}"
     )
 
 
