@@ -29,7 +29,7 @@ THAI_PAGE = "archive/opdc_v1.html"  # a saved OPDC article: HTML, not a WARC
         ),
         (
             ["articles", "--limit", "0"],
-            "opdcwatch: error: Invalid value for '--limit': 0 is not in the range x>=1 "
+            "opdcwatch: error: Invalid value for '--limit': must be at least 1, not 0 "
             "(see 'opdcwatch articles --help')",
         ),
         (

@@ -2,9 +2,10 @@
 
 The same checks as the web page's query string: numbers within what a database column holds,
 names without control characters and within a length, timestamps a datetime can hold, queries
-within the search's bounds. A bad value is one line, ``opdcwatch: error: …``, and exit 2,
-before any archive is opened. ``archive.inputs`` is imported when a value is checked, so that
-``opdcwatch --help`` and ``opdcwatch parse`` do not pay for SQLAlchemy.
+within the search's bounds. A bad value is a usage error like any other (one line,
+``opdcwatch: error: Invalid value for '--limit': …``, exit 2), before any archive is opened.
+``archive.inputs`` is imported when a value is checked, so that ``opdcwatch --help`` and
+``opdcwatch parse`` do not pay for SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-
-from crawler.cli import UserError
 
 
 def _label(param: click.Parameter | None) -> str:
@@ -36,10 +35,12 @@ class CheckedValue(click.ParamType):
             return value
         from archive.exceptions import InvalidInputError
 
+        label = _label(param)
         try:
-            return self._check(value, _label(param))
-        except InvalidInputError as exc:
-            raise UserError(str(exc)) from None
+            return self._check(value, label)
+        except InvalidInputError as exc:  # click names the parameter: the message need not
+            message = str(exc).removeprefix(f"{label}: ").removeprefix(f"{label} ")
+            self.fail(message, param, ctx)
 
 
 def _number(minimum: int) -> Callable[[str, str], int]:
