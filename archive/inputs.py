@@ -161,7 +161,7 @@ def check_text(text: str, name: str, *, max_chars: int = MAX_NAME_CHARS) -> str:
         raise InvalidInputError(f"{name} must not contain control characters: {shown(value)}")
     if len(value) > max_chars:
         raise InvalidInputError(
-            f"{name} is too long: {len(value):,} characters (at most {max_chars:,})"
+            f"{name}: too long, {len(value):,} characters (at most {max_chars:,})"
         )
     return value
 
