@@ -111,6 +111,7 @@ def _database_error(exc: DBAPIError):
     """A database error outside ``Archive.reading`` (the search's own connection), answered
     as it would be there: 503 only when the database is unreachable."""
     error = database_error(exc, "read the archive")
+    error.__cause__ = exc
     if isinstance(error, DatabaseUnavailableError):
         return _error(503, "Archive unavailable", str(error))
     if isinstance(error, DatabaseError):
