@@ -39,10 +39,6 @@ DEFAULT_DB_DIR = "data"
 DEFAULT_DB_FILE = "opdcwatch.db"
 DB_ENV_VAR = "OPDCWATCH_DB"
 
-# A Buddhist-era year (พ.ศ.) is the Common-Era year plus 543; years above this are read as BE.
-BE_OFFSET = 543
-BE_YEAR_THRESHOLD = 2400
-
 # Run outcomes accepted by ``Archive.finish_run``, and the count keys it stores.
 RUN_OUTCOMES = frozenset({"ok", "failed", "interrupted"})
 RUN_COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")

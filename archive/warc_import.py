@@ -30,11 +30,11 @@ from archive.exceptions import InvalidInputError
 from archive.inputs import as_utc, parse_timestamp
 from archive.store import Archive
 from parsers import sniff_kind
+from parsers.constants import HTML_CONTENT_TYPES
 from parsers.exceptions import OpdcwatchError
 
 logger = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SNIFF_BYTES = 4096  # a response without Content-Type is imported if its start looks like HTML
 
 
@@ -58,7 +58,7 @@ class ImportReport:
 def _is_html(content_type: str | None) -> bool:
     if not content_type:
         return False
-    return content_type.split(";")[0].strip().lower() in HTML_TYPES
+    return content_type.split(";")[0].strip().lower() in HTML_CONTENT_TYPES
 
 
 def import_warc(archive: Archive, path: Path | str, *, site: str | None = None) -> ImportReport:

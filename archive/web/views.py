@@ -22,7 +22,6 @@ from archive.migrations import current_version
 from archive.web import state
 from archive.web.constants import (
     DIFF_VIEWS,
-    HTML_TYPES,
     LATEST_ON_HOME,
     PAGE_SIZE,
     RAW_CSP,
@@ -31,6 +30,7 @@ from archive.web.constants import (
 from archive.web.diffview import inline_pieces, side_by_side_rows
 from archive.web.listing import list_page
 from archive.web.params import int_arg, text_arg
+from parsers.constants import HTML_CONTENT_TYPES as HTML_TYPES
 from parsers.encoding import decode_bytes
 from parsers.exceptions import ParseError
 

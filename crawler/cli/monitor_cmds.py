@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
+from archive.constants import RUN_COUNT_KEYS
 from crawler.cli.common import db_option
 from crawler.cli.schedule_cmds import config_option
 
-RUN_COLUMNS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
 EVENTS_PER_RUN = 5  # removed / restored articles listed under a run in the table
 # exit code of `opdcwatch health` when a site is unhealthy (2 is kept for errors)
 UNHEALTHY_EXIT = 1
@@ -75,7 +75,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
         click.echo("no runs yet" + (f" for {site}" if site else ""))
         return
     clustered = any(r["worker"] for r in found)  # crawled by `opdcwatch worker`s: say which
-    header = ["id", "site", "started", "ended", "outcome", *RUN_COLUMNS]
+    header = ["id", "site", "started", "ended", "outcome", *RUN_COUNT_KEYS]
     header += ["worker"] if clustered else []
     rows = [
         [
@@ -84,7 +84,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
             _short(r["started_at"]),
             _short(r["finished_at"]),
             r["outcome"] or "running",
-            *(str(r[key]) for key in RUN_COLUMNS),
+            *(str(r[key]) for key in RUN_COUNT_KEYS),
             *([r["worker"] or "-"] if clustered else []),
         ]
         for r in found

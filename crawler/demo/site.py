@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 
+from parsers.constants import BE_OFFSET
+
 THAI_MONTHS = (
     "มกราคม",
     "กุมภาพันธ์",
@@ -28,7 +30,6 @@ THAI_MONTHS = (
     "พฤศจิกายน",
     "ธันวาคม",
 )
-BE_OFFSET = 543
 FIRST_ID = 1001
 ADDED_ID = 1500
 OFFTOPIC_FIRST_ID = 2001

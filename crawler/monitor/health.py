@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from archive.constants import RUN_COUNT_KEYS
 from crawler.config import HealthConfig
 from crawler.fetch_errors import HINTS, LABELS
 from crawler.monitor.triggers import format_duration
@@ -80,7 +81,7 @@ class RunRecord:
         """Build a record from a row or dict with the runs table's column names."""
         names = cls.__dataclass_fields__
         values = {key: row[key] for key in names if key in row}
-        for key in ("pages", "new", "changed", "unchanged", "gone", "restored", "errors"):
+        for key in RUN_COUNT_KEYS:
             values[key] = int(values.get(key) or 0)
         for key in ("started_at", "finished_at"):
             if isinstance(values.get(key), str):

@@ -43,7 +43,6 @@ from crawler.constants import (
     FEED_CONTENT_TYPES,
     GONE_STATUSES,
     HANDLED_STATUSES,
-    HTML_CONTENT_TYPES,
     STATS_PREFIX,
 )
 from crawler.feeds import feed_links
@@ -55,6 +54,7 @@ from crawler.profiles import SiteProfile
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.urls import find_canonical, host_matches, is_home_page
 from parsers import PageLinks, ParseError, find_links, parse_page
+from parsers.constants import HTML_CONTENT_TYPES
 from parsers.exceptions import BinaryInputError
 from parsers.urls import canonical_url
 
