@@ -13,33 +13,21 @@ from collections.abc import Callable
 
 from archive.diff import Diff
 from archive.exceptions import UnknownFormatError
+from archive.registry import Registry
 
 Renderer = Callable[[Diff], str]
 
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: Registry[Renderer] = Registry("diff format", UnknownFormatError)
 
 
 def renderer(name: str) -> Callable[[Renderer], Renderer]:
     """Register the decorated function as the renderer for format ``name``."""
-
-    def register(func: Renderer) -> Renderer:
-        if name in RENDERERS:
-            raise ValueError(f"diff format {name!r} is registered twice")
-        RENDERERS[name] = func
-        return func
-
-    return register
+    return RENDERERS.entry(name)
 
 
 def render(diff: Diff, fmt: str) -> str:
     """Render ``diff`` in format ``fmt``; an unknown format names the known ones."""
-    try:
-        func = RENDERERS[fmt]
-    except KeyError:
-        raise UnknownFormatError(
-            f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
-        ) from None
-    return func(diff)
+    return RENDERERS.lookup(fmt)(diff)
 
 
 def summary(diff: Diff) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from crawler.cli.choices import RegistryChoice, RegistryCommand
 from crawler.cli.common import (
     db_option,
     open_archive,
@@ -194,13 +195,22 @@ def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None)
     click.echo(safe_text(art["text"]))
 
 
-@click.command()
+@click.command(
+    cls=RegistryCommand, registry="archive.diff_render:RENDERERS", registry_title="Formats"
+)
 @click.argument("id_or_url")
 @click.option(
     "--from", "from_version", type=int, help="Older version (default: the one before --to)."
 )
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
-@click.option("--format", "fmt", default="text", show_default=True, help="text, json or html.")
+@click.option(
+    "--format",
+    "fmt",
+    type=RegistryChoice("archive.diff_render:RENDERERS"),
+    default="text",
+    show_default=True,
+    help="The output format (listed below).",
+)
 @db_option
 def diff(
     id_or_url: str, from_version: int | None, to_version: int | None, fmt: str, db_url: str | None
@@ -215,21 +225,22 @@ def diff(
       opdcwatch diff https://www.opdc.go.th/content/1234 --from 1 --to 3 --format html > d.html
     """
     from archive.diff import diff_versions
-    from archive.diff_render import RENDERERS, render
-    from archive.exceptions import UnknownFormatError
+    from archive.diff_render import render
 
-    if fmt not in RENDERERS:  # checked first: no need to open the archive for a typo
-        raise UnknownFormatError(
-            f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
-        )
     with open_archive(db_url) as arch:
         result = diff_versions(arch, id_or_url, from_version=from_version, to_version=to_version)
     output = render(result, fmt)
     click.echo(safe_text(output) if fmt == "text" else output, nl=False)
 
 
-@click.command()
-@click.option("--format", "fmt", required=True, help="jsonl, csv (every version) or warc.")
+@click.command(cls=RegistryCommand, registry="archive.export:EXPORTERS", registry_title="Formats")
+@click.option(
+    "--format",
+    "fmt",
+    type=RegistryChoice("archive.export:EXPORTERS"),
+    required=True,
+    help="The export format (listed below).",
+)
 @click.option(
     "--out",
     "out",
@@ -245,14 +256,9 @@ def export(fmt: str, out: Path | None, db_url: str | None) -> None:
       opdcwatch export --format jsonl --out versions.jsonl
       opdcwatch export --format warc --out archive.warc.gz
     """
-    from archive.exceptions import InvalidInputError, UnknownFormatError
-    from archive.export import EXPORTERS
+    from archive.exceptions import InvalidInputError
     from archive.export import export as run_export
 
-    if fmt not in EXPORTERS:
-        raise UnknownFormatError(
-            f"unknown export format {fmt!r}: use one of {', '.join(sorted(EXPORTERS))}"
-        )
     with open_archive(db_url) as arch:
         if out is None:
             count = run_export(arch, fmt, sys.stdout.buffer)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from archive.constants import RUN_COUNT_KEYS
+from crawler.cli.choices import RegistryCommand
 from crawler.cli.common import db_option
 from crawler.cli.schedule_cmds import config_option
 
@@ -137,7 +138,12 @@ def _intervals(archive, config) -> dict[str, float]:
     }
 
 
-@click.command("health")
+@click.command(
+    "health",
+    cls=RegistryCommand,
+    registry="crawler.monitor.health:HEALTH_RULES",
+    registry_title="Rules",
+)
 @click.option("--site", default=None, metavar="S", help="Only this site.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @db_option

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archive.constants import RUN_COUNT_KEYS
+from archive.registry import Registry
 from crawler.config import HealthConfig
 from crawler.fetch_errors import HINTS, LABELS
 from crawler.monitor.triggers import format_duration
@@ -124,19 +125,13 @@ class SiteHistory:
 
 
 Rule = Callable[[SiteHistory, HealthConfig], "HealthWarning | None"]
-HEALTH_RULES: dict[str, Rule] = {}
+HEALTH_RULES: Registry[Rule] = Registry("health rule")
 
 
 def rule(name: str) -> Callable[[Rule], Rule]:
     """Register a health rule under ``name``; a name used twice is a programming error."""
 
-    def register(func: Rule) -> Rule:
-        if name in HEALTH_RULES:
-            raise ValueError(f"health rule {name!r} is registered twice")
-        HEALTH_RULES[name] = func
-        return func
-
-    return register
+    return HEALTH_RULES.entry(name)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -309,9 +304,7 @@ def check_site(
     """Return the warnings of every rule (or of the named ones) for one site."""
     warnings = []
     for name in rules or HEALTH_RULES:
-        if name not in HEALTH_RULES:
-            raise ValueError(f"unknown health rule {name!r} (known: {', '.join(HEALTH_RULES)})")
-        found = HEALTH_RULES[name](history, config)
+        found = HEALTH_RULES.lookup(name)(history, config)
         if found is not None:
             warnings.append(found)
     return warnings
