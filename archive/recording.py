@@ -32,7 +32,16 @@ from archive.bodies import store_body
 from archive.constants import PAGE_STATUSES
 from archive.exceptions import ArchiveError
 from archive.prepared import Prepared
-from archive.schema import UTCDateTime, article_events, articles, bodies, captures, sites, versions
+from archive.schema import (
+    UTCDateTime,
+    article_events,
+    articles,
+    bodies,
+    captures,
+    scheduler_notifications,
+    sites,
+    versions,
+)
 from parsers.article import Article
 
 
@@ -334,6 +343,13 @@ def add_event(
         "location": location,
     }
     _insert(conn, _INSERT_EVENT, values)
+
+
+
+def add_notifications(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store notification deliveries (run_id, site, sent_at, target, ok, error) of a run."""
+    if rows:
+        conn.execute(scheduler_notifications.insert(), rows)
 
 
 def ensure_site(conn: Connection, name: str) -> tuple[int, str | None]:

@@ -65,7 +65,8 @@ def split_phrases(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=16384)  # a diff's two sides and a re-index share most of their phrases
-def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """Return the newmm words and spaces of one phrase, cached: phrases repeat across versions."""
     return tuple(_tokenizer()(phrase, engine="newmm", keep_whitespace=True))
 
 
@@ -81,7 +82,7 @@ def split_words(text: str) -> list[str]:
     """
     if not text:
         return []
-    tokens = [token for phrase in split_phrases(text) for token in _phrase_tokens(phrase)]
+    tokens = [token for phrase in split_phrases(text) for token in phrase_tokens(phrase)]
     if "".join(tokens) != text:  # never lose a character, whatever the tokenizer did
         return _OTHER_TOKEN_RE.findall(text)
     return tokens

@@ -111,18 +111,9 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
 
 
 def _site_names(archive) -> list[str]:
-    from sqlalchemy import select
+    from archive import queries
 
-    from archive.schema import runs as runs_table
-    from archive.schema import sites
-
-    query = (
-        select(sites.c.name)
-        .where(sites.c.id.in_(select(runs_table.c.site_id)))
-        .order_by(sites.c.name)
-    )
-    with archive.reading() as conn:
-        return [row.name for row in conn.execute(query)]
+    return queries.sites_with_runs(archive)
 
 
 def _intervals(archive, config) -> dict[str, float]:
