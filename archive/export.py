@@ -118,7 +118,7 @@ def warc_payload_digest(body: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
-def _http_headers(status: int, headers: list, length: int) -> StatusAndHeaders:
+def _http_headers(status: int, headers: list[Any], length: int) -> StatusAndHeaders:
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:

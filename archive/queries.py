@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, select
 
@@ -23,6 +23,8 @@ from archive.schema import scheduler_notifications as notifications
 from archive.store import Archive
 
 Source = Archive | Connection
+if TYPE_CHECKING:
+    AnyRow = Row[*tuple[Any, ...]]  # a row of whatever columns the query selects
 
 
 @contextmanager
@@ -58,7 +60,7 @@ def resolve_article_id(conn: Connection, id_or_url: str | int) -> int:
     return int(found)
 
 
-def article_row(conn: Connection, article_id: int) -> Row:
+def article_row(conn: Connection, article_id: int) -> AnyRow:
     """Return the article's row with its site name (the id must exist)."""
     return conn.execute(
         select(
@@ -70,7 +72,7 @@ def article_row(conn: Connection, article_id: int) -> Row:
     ).one()
 
 
-def _version_dict(row: Row) -> dict[str, Any]:
+def _version_dict(row: AnyRow) -> dict[str, Any]:
     return {
         "version": row.number,
         "fetched_at": iso(row.fetched_at),
@@ -84,7 +86,7 @@ def _version_dict(row: Row) -> dict[str, Any]:
     }
 
 
-def _article_columns() -> Select:
+def _article_columns() -> Select[Any]:
     """The columns of a listed article (its latest title and date), by article id."""
     return (
         select(
@@ -104,7 +106,7 @@ def _article_columns() -> Select:
     )
 
 
-def _article_dict(r: Row) -> dict[str, Any]:
+def _article_dict(r: AnyRow) -> dict[str, Any]:
     return {
         "id": r.id,
         "url": r.url,

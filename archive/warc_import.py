@@ -42,7 +42,7 @@ _SNIFF_BYTES = 4096  # a response without Content-Type is imported if its start 
 class ImportReport:
     """Counts of what an import did, by outcome, plus skipped records and errors."""
 
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:

@@ -164,8 +164,8 @@ def _month(raw: str) -> int:
 
 
 def _format_zone(groups: dict[str, str | None]) -> str:
-    if groups.get("tzname"):
-        base = _NAMED_ZONES[groups["tzname"].upper()]
+    if tzname := groups.get("tzname"):
+        base = _NAMED_ZONES[tzname.upper()]
         offset = groups.get("tzoff")
         if not offset:
             return base

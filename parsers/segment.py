@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")  # never let pythainlp reach for the network
@@ -13,7 +14,7 @@ _SPACE_RUN_RE = re.compile(r"[ \t]+")  # newmm's own class of spaces: one token 
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():  # imported lazily: the dictionary load costs ~0.5 s
+def _tokenizer() -> Callable[..., list[str]]:  # imported lazily: the dictionary load costs ~0.5 s
     from pythainlp.tokenize import word_tokenize
 
     return word_tokenize

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from archive import queries, schema
 from archive.diff import diff_versions
@@ -41,7 +41,7 @@ pages = Blueprint("pages", __name__)
 NO_STATUS = {"health": None, "warnings": (), "next_run": None, "schedule": None}
 
 
-def site_names(conn) -> list[str]:
+def site_names(conn: Connection) -> list[str]:
     """Return the names of every site the archive knows, sorted."""
     return list(conn.execute(select(schema.sites.c.name).order_by(schema.sites.c.name)).scalars())
 
