@@ -87,7 +87,7 @@ class SiteProfile:
     @cached_property
     def parse_options(self) -> ParseOptions:
         """What the parsers need of this profile (its selectors), as one hashable value."""
-        return ParseOptions(selectors=self.selectors or ())
+        return ParseOptions(selectors=tuple((self.selectors or {}).items()))
 
     def is_article(self, url: str) -> bool:
         """Return True when ``url`` matches one of the ``articles`` patterns."""
@@ -149,7 +149,7 @@ def _schedule(data: dict[str, Any], source: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ProfileError(source, "must be a string (cron or 'every 6h')", "schedule")
-    name = data.get("name") if isinstance(data.get("name"), str) else source
+    name = data["name"] if isinstance(data.get("name"), str) else source
     try:
         parse_schedule(value, profile=name)
     except ScheduleError as exc:
@@ -171,7 +171,7 @@ def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
         if not isinstance(selector, str) or not selector.strip():
             raise ProfileError(source, "must be a non-empty CSS selector", f"selectors.{key}")
     try:
-        ParseOptions(selectors=value)
+        ParseOptions(selectors=tuple(value.items()))
     except SelectorError as exc:
         raise ProfileError(source, str(exc), "selectors") from exc
     return dict(value)

@@ -94,3 +94,6 @@ OPDCWATCH_PROGRESS = True  # a live progress line, only when stderr is a termina
 OPDCWATCH_PROGRESS_INTERVAL = 1.0
 OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
+# The archive URL the pipeline opens (and closes) when the spider is handed no open archive,
+# as in a plain `scrapy crawl`; `opdcwatch crawl` opens one archive per process instead.
+OPDCWATCH_DB = None

@@ -27,7 +27,7 @@ def load_registry(target: str) -> Registry[Any]:
     return registry
 
 
-class RegistryChoice(click.Choice):  # type: ignore[type-arg]  # Choice is generic in stubs only
+class RegistryChoice(click.Choice):
     """A :class:`click.Choice` of a registry's names; a bad name is the registry's one-line error.
 
     The error (an ``OpdcwatchError`` for formats) reaches the user as ``opdcwatch: error: …``,

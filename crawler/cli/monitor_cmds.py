@@ -99,12 +99,12 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
         if run["error_text"] and run["outcome"] != "ok":
             for line in run["error_text"].splitlines()[:5]:
                 click.echo(f"    error: {line}")
-        events = [("removed ", e) for e in run["removed_articles"]]
-        events += [("restored", e) for e in run["restored_articles"]]
-        for kind, event in events[:EVENTS_PER_RUN]:
+        listed = [("removed ", e) for e in run["removed_articles"]]
+        listed += [("restored", e) for e in run["restored_articles"]]
+        for kind, event in listed[:EVENTS_PER_RUN]:
             click.echo(f"    {kind} {event['happened_at'][:10]}: {event['url']} ({event['how']})")
-        if len(events) > EVENTS_PER_RUN:
-            click.echo(f"    … and {len(events) - EVENTS_PER_RUN} more (--json lists them all)")
+        if len(listed) > EVENTS_PER_RUN:
+            click.echo(f"    … and {len(listed) - EVENTS_PER_RUN} more (--json lists them all)")
         for note in run["notifications"]:
             if not note["ok"]:
                 click.echo(f"    notification to {note['target']} failed: {note['error']}")
@@ -116,7 +116,7 @@ def _site_names(archive) -> list[str]:
     return queries.sites_with_runs(archive)
 
 
-def _intervals(archive, config) -> dict[str, float]:
+def _intervals(archive, config) -> dict[str, float | None]:
     """Seconds between scheduled runs per site that the job store holds (not paused)."""
     from crawler.monitor.jobstore import JOB_PREFIX, read_jobs
     from crawler.monitor.triggers import interval_seconds

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 KIND_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text"}
 
 
-def json_for_terminal(record: dict[str, object]) -> str:
+def json_for_terminal(record: Mapping[str, object]) -> str:
     """Return ``record`` as one JSON line whose unsafe characters are ``\\uXXXX`` escapes.
 
     The data is unchanged (``json.loads`` gives the same text back), but a bidi override or a C1

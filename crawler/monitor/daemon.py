@@ -29,6 +29,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_J
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, insert, update
 
+from archive.recording import new_id
 from archive.store import Archive
 from crawler.config import Config
 from crawler.exceptions import SchedulerError
@@ -191,15 +192,14 @@ class Daemon:
                     < now - heartbeat_limit(self.config.scheduler.poll_interval)
                 )
             )
-            self._row_id = conn.execute(
-                insert(daemons).values(
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
-                    started_at=now,
-                    heartbeat_at=now,
-                    poll_interval=max(1, round(self.config.scheduler.poll_interval)),
-                )
-            ).inserted_primary_key[0]
+            row = insert(daemons).values(
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                started_at=now,
+                heartbeat_at=now,
+                poll_interval=max(1, round(self.config.scheduler.poll_interval)),
+            )
+            self._row_id = new_id(conn.execute(row))
 
     def _heartbeat(self) -> None:
         try:
@@ -321,6 +321,7 @@ class Daemon:
     def _enqueue(self, site: str, *, scheduled: bool) -> None:
         """Hand the crawl to the cluster; a broker that cannot take it is a failed run."""
         try:
+            assert self.queue is not None, "only a cluster daemon enqueues"
             self.queue.enqueue(self.profiles[site], scheduled=scheduled)
         except OpdcwatchError as exc:
             logger.error("%s: %s", site, exc)

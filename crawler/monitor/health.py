@@ -229,7 +229,8 @@ def no_articles(history: SiteHistory, config: HealthConfig) -> HealthWarning | N
 def _emptied(body: BodyRecord, config: HealthConfig) -> bool:
     if body.chars < config.empty_body_chars:
         return True
-    return bool(body.previous_chars) and body.chars < config.shrink_ratio * body.previous_chars
+    previous = body.previous_chars
+    return bool(previous) and body.chars < config.shrink_ratio * (previous or 0)
 
 
 @rule("empty-bodies")

@@ -66,7 +66,8 @@ class Delivery:
 
 def _head(text: str, words: int) -> str:
     tokens = split_words(text)
-    kept, count = [], 0
+    kept: list[str] = []
+    count = 0
     for token in tokens:
         count += is_word(token)
         if count > words:
@@ -255,7 +256,7 @@ def send(title: str, body: str, urls: Iterable[str]) -> list[Delivery]:
                 logger.warning("notifier %s raised", target, exc_info=True)
                 ok, captured_error = False, f"{type(exc).__name__}: {exc}"
             else:
-                captured_error = None
+                captured_error = ""
             log_lines = [line for line in captured.getvalue().splitlines() if line.strip()]
         error = None
         if not ok:

@@ -81,7 +81,7 @@ def _content_type(response: Response) -> str:
 
 
 def _raw_content_type(response: Response) -> str | None:
-    return response.headers.get("Content-Type", b"").decode("latin-1") or None
+    return (response.headers.get("Content-Type") or b"").decode("latin-1") or None
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -122,9 +122,10 @@ class SiteSpider(scrapy.Spider):
     @property
     def run_state(self) -> dict[str, Any]:
         """The resumable record of this run (kept in the JOBDIR when there is one)."""
-        state = getattr(self, "state", None)
+        state: dict[str, Any] | None = getattr(self, "state", None)
         if state is None:
-            state = self.state = {}
+            state = {}
+            self.state = state
         state.setdefault("seen", set())
         state.setdefault("done", set())
         state.setdefault("issued", 0)
@@ -185,7 +186,11 @@ class SiteSpider(scrapy.Spider):
             "sitemap": self.parse_sitemap,
             "robots": self.parse_robots,
         }[kind]
-        meta = {META_KIND: kind, META_URL: url, "handle_httpstatus_list": list(HANDLED_STATUSES)}
+        meta: dict[str, Any] = {
+            META_KIND: kind,
+            META_URL: url,
+            "handle_httpstatus_list": list(HANDLED_STATUSES),
+        }
         if via_canonical:
             meta[META_VIA_CANONICAL] = True
         if start:
@@ -506,7 +511,7 @@ class SiteSpider(scrapy.Spider):
         return self.network_errors.most_common(1)[0][0]
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         url = request.meta.get(META_URL, request.url)
         self.run_state["done"].add(url)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
