@@ -437,7 +437,7 @@ class SiteSpider(scrapy.Spider):
         if body[:2] == b"\x1f\x8b":
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except OSError as exc:
+            except (OSError, EOFError) as exc:  # EOFError: a truncated download
                 self.note_error(response.url, f"bad gzip sitemap: {exc}")
                 return
         try:
@@ -467,7 +467,7 @@ class SiteSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None or response.status != 200:
             return
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             request = self.make_request(url, "sitemap")
             if request is not None:
                 yield request
