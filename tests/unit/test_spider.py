@@ -419,7 +419,7 @@ def test_a_site_that_never_answers_is_unreachable_and_says_why() -> None:
     with pytest.raises(CloseSpider) as closed:  # no use waiting for the rest
         spider.on_error(_failure(DNSLookupError("www.opdc.go.th"), last))
     assert closed.value.reason == "unreachable"
-    assert spider.unreachable() == "dns"
+    assert spider.unreachable() == "DNS"
     assert spider.start_failure() is not None
     assert spider.start_failure().startswith("every start request failed: https://www.opdc.go.th/")
     assert stat(spider, "errors") == 3  # robots.txt failing is not an error
