@@ -92,3 +92,8 @@ class ClusterError(CrawlerError):
     """Raised by ``crawler.monitor.queue`` and ``crawler.monitor.worker`` when a cluster cannot
     run: Celery not installed, a broker URL of an unknown kind or that does not answer, an
     archive that is not PostgreSQL, a crawl the broker would not take."""
+
+
+class ProbeError(CrawlerError):
+    """Raised by ``crawler.probe`` when a site cannot be probed: its home page does not answer
+    (or answers with an error, or is not HTML), or robots.txt forbids it."""

@@ -3,7 +3,10 @@
 Discovery goes feeds and sitemaps (cheap, list articles directly) and start pages, then the
 links on listing pages that match ``follow``; pages whose URL matches ``articles`` are parsed
 and handed to the archive pipeline. A listing that brings no article link new to the archive
-and to this run is a dead end (or a pagination trap) and its links are not followed.
+and to this run's listings is a dead end (or a pagination trap) and its links are not followed;
+one that shows only articles this run found elsewhere (its feed, its sitemap, the home page)
+may still lead on to older ones, so a few such listings in a row are followed (see
+:meth:`SiteSpider.follow_links`).
 
 Known articles are fetched again when the profile's revisit policy picks them
 (``crawler.revisit``), whether or not a listing still links to them: the due ones, at most the
@@ -65,6 +68,7 @@ REVISIT_PRIORITY = -10  # after discovery: a new article matters more than a re-
 META_VIA_CANONICAL = "opdcwatch_via_canonical"
 META_START = "opdcwatch_start"
 META_REVISIT = "opdcwatch_revisit"
+META_STALE = "opdcwatch_stale"  # listings in a row, up to this one, that listed nothing new
 CLOSE_UNREACHABLE = "unreachable"  # the close reason of a crawl that got no answer at all
 
 
@@ -116,6 +120,7 @@ class SiteSpider(scrapy.Spider):
         self.start_errors: list[str] = []
         self.network_errors: Counter[str] = Counter()
         self.links = LinkSorter(profile)
+        self.listed: set[str] = set()  # article links some listing page of this run showed
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -291,28 +296,38 @@ class SiteSpider(scrapy.Spider):
         """Request the article links on a page; on a listing, also its listing links.
 
         ``links`` come from the parse of the page (``parsers.parse_page`` or ``find_links``).
-        A listing page's listing links are followed only when the page brought at least one
-        article link neither this run nor the archive had seen: endless calendars and "next"
-        chains stop there, and so does a walk into the archived past (the revisit policy, not
-        the listings, decides when known articles are fetched again).
+        A listing page's listing links are followed when the page shows an article link
+        that the archive does not hold and no earlier listing of this run showed. A listing
+        whose unarchived articles were all shown already (the first page of a list whose
+        feed, or the home page, carries the latest items) is followed too, but only
+        ``OPDCWATCH_STALE_LISTINGS`` such pages in a row: its next page may hold older
+        articles, while an endless calendar that repeats a sidebar's links stops there. A
+        listing of nothing but archived articles is a dead end: a walk into the archived
+        past stops (the revisit policy, not the listings, decides when known articles are
+        fetched again).
         """
         seen = self.run_state["seen"]
         articles, listings = self.links.sort(response.url, links)
-        linked = [url for url in articles if url not in seen]
-        fresh = [url for url in linked if url not in self.known]
-        for url in linked:
-            request = self.make_request(url, "article") if self.wants(url) else None
-            if request is not None:
-                yield request
+        for url in articles:
+            if url not in seen:
+                request = self.make_request(url, "article") if self.wants(url) else None
+                if request is not None:
+                    yield request
         if not from_listing:
             return
-        if not fresh:
+        unarchived = [url for url in articles if url not in self.known]
+        fresh = [url for url in unarchived if url not in self.listed]
+        self.listed.update(articles)
+        stale = 0 if fresh else response.meta.get(META_STALE, 0) + 1
+        if not unarchived or stale > self.settings.getint("OPDCWATCH_STALE_LISTINGS"):
             self.count("dead_end_listings")
             logger.debug("%s: no new article link on %s, not following it", self.name, response.url)
             return
         for url in listings:
             request = self.make_request(url, "listing")
             if request is not None:
+                if stale:
+                    request.meta[META_STALE] = stale
                 yield request
 
     def _links_of(self, response: Response) -> PageLinks:
@@ -449,12 +464,12 @@ class SiteSpider(scrapy.Spider):
             loc = entry.get("loc")
             if not loc:
                 continue
-            loc = response.urljoin(loc)
+            loc = canonical_url(response.urljoin(loc))  # patterns match canonical URLs
             if sitemap.type == "sitemapindex":
                 kind = "sitemap"
             elif not self.profile.articles or self.profile.is_article(loc):
                 kind = "article"
-                if not (self.changed_since_checked(loc, entry) or self.wants(canonical_url(loc))):
+                if not (self.changed_since_checked(loc, entry) or self.wants(loc)):
                     continue
             elif self.profile.is_listing(loc):
                 kind = "listing"

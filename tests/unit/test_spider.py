@@ -48,14 +48,17 @@ def test_start_requests_follow_the_profile_feeds_sitemaps_robots_then_start_page
     spider = make_spider()
     started = list(spider.start_requests())
     kinds = [(r.meta[META_KIND], r.url) for r in started]
+    feeds = [("feed", f"https://www.opdc.go.th/_rss.php?cat={cat}") for cat in "DMV"]
     assert kinds == [
+        *feeds,
         ("sitemap", "https://www.opdc.go.th/sitemap.xml"),
         ("robots", "https://www.opdc.go.th/robots.txt"),
         ("listing", "https://www.opdc.go.th/"),
         ("listing", LISTING_URL),
     ]
-    assert [r.meta.get(META_START, False) for r in started] == [True, False, True, True]
-    assert spider.starts["issued"] == 3  # robots.txt is not a start: a site may have none
+    assert [r.meta.get(META_START, False) for r in started] == [*[True] * 4, False, True, True]
+    assert spider.starts["issued"] == 6  # robots.txt is not a start: a site may have none
+    assert [r.priority for r in started[:5]] == [10] * 5 and started[-1].priority == 0
     assert all(r.errback == spider.on_error for r in started)
 
 
@@ -422,7 +425,7 @@ def test_a_site_that_never_answers_is_unreachable_and_says_why() -> None:
     assert spider.unreachable() == "DNS"
     assert spider.start_failure() is not None
     assert spider.start_failure().startswith("every start request failed: https://www.opdc.go.th/")
-    assert stat(spider, "errors") == 3  # robots.txt failing is not an error
+    assert stat(spider, "errors") == 6  # robots.txt failing is not an error
 
 
 def test_an_http_error_counts_for_its_page_not_the_network() -> None:
