@@ -55,11 +55,8 @@ class Registry(dict[str, T]):
         try:
             return self[name]
         except KeyError:
-            raise self.error(self.unknown_message(name)) from None
-
-    def unknown_message(self, name: str) -> str:
-        """Return the one error text for a name not in the registry."""
-        return f"unknown {self.kind} {name!r}: use one of {', '.join(sorted(self))}"
+            known = ", ".join(sorted(self))
+            raise self.error(f"unknown {self.kind} {name!r}: use one of {known}") from None
 
     def described(self) -> list[tuple[str, str]]:
         """Return (name, one-line description) of every entry, in registration order."""

@@ -25,13 +25,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, Row, TextClause, select, text, update
+from sqlalchemy import Connection, Engine, TextClause, select, text, update
 
 from archive.db import SQLITE_BEGIN_OPTION
 from archive.schema import search_state
 from archive.search_terms import document_terms
+
+if TYPE_CHECKING:
+    from archive.queries import AnyRow
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +112,7 @@ class SqliteTerms:
         params = {"ids": json.dumps(list(version_ids)), "q": self.match(terms)}
         return set(conn.execute(text(sql), params).scalars())
 
-    def unindexed(self, conn: Connection, through: int, limit: int) -> list[Row[Any]]:
+    def unindexed(self, conn: Connection, through: int, limit: int) -> list[AnyRow]:
         sql = (
             "SELECT id, article_id, title, text FROM versions WHERE id > :through "
             "ORDER BY id LIMIT :limit"
@@ -181,7 +184,7 @@ class PostgresTerms:
         params = {"ids": list(version_ids), "q": _tsquery(terms)}
         return set(conn.execute(text(sql), params).scalars())
 
-    def unindexed(self, conn: Connection, through: int, limit: int) -> list[Row[Any]]:
+    def unindexed(self, conn: Connection, through: int, limit: int) -> list[AnyRow]:
         sql = (
             "SELECT v.id, v.article_id, v.title, v.text FROM versions v WHERE v.id > :through "
             f"AND NOT EXISTS (SELECT 1 FROM {TABLE} s WHERE s.version_id = v.id) "
