@@ -18,7 +18,7 @@ from archive import Archive
 from crawler.constants import STATS_PREFIX
 from crawler.items import PageItem
 from crawler.middlewares import META_KIND, META_URL
-from crawler.spiders.site import META_REVISIT, META_START, SiteSpider
+from crawler.spiders.site import META_REVISIT, META_START, KnownState, SiteSpider
 from tests.archive_helpers import ARTICLE_URL, page, record
 from tests.unit.scrapy_helpers import OPDC, answer, fixture, make_spider
 
@@ -140,7 +140,7 @@ def test_a_listing_yields_its_articles_and_its_next_pages() -> None:
 def test_a_listing_with_nothing_new_is_a_dead_end() -> None:
     spider = make_spider()
     spider.known = {
-        url: spider.known.get(url) or _present()
+        url: KnownState(False, datetime(2024, 1, 1, tzinfo=UTC))
         for url in (
             "https://www.opdc.go.th/content.php?content_id=4711",
             "https://www.opdc.go.th/content.php?content_id=4712",
@@ -150,12 +150,6 @@ def test_a_listing_with_nothing_new_is_a_dead_end() -> None:
     request = first_request(spider, LISTING_URL, "listing")
     assert list(spider.parse_listing(answer(request, fixture("unit/opdc_listing.html")))) == []
     assert stat(spider, "dead_end_listings") == 1
-
-
-def _present():
-    from crawler.spiders.site import KnownState
-
-    return KnownState(False, datetime(2024, 1, 1, tzinfo=UTC))
 
 
 def test_a_listing_answered_twice_is_handled_once() -> None:
@@ -354,8 +348,6 @@ def test_a_sitemap_yields_articles_and_listings_of_the_profile() -> None:
 
 def test_a_gzipped_sitemap_skips_known_articles_unless_lastmod_is_newer() -> None:
     spider = make_spider()
-    from crawler.spiders.site import KnownState
-
     checked = datetime(2024, 3, 12, tzinfo=UTC)
     spider.known = {
         "https://www.opdc.go.th/content.php?content_id=5001": KnownState(False, checked),
