@@ -15,6 +15,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
 from crawler.constants import STATS_PREFIX
+from crawler.rendering import META_RENDER
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ class ConditionalRequestMiddleware:
     """Adds ``If-None-Match`` / ``If-Modified-Since`` to article requests the archive knows.
 
     An unchanged article then costs a 304 with no body instead of a full page and a parse.
+    Pages a profile renders (``[render]``) get none: a browser never delivers a 304 to a
+    page, and a shell's validators do not change with what its scripts load.
     Switched off with ``OPDCWATCH_CONDITIONAL = False``.
     """
 
@@ -39,7 +42,7 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get(META_KIND) != "article":
+        if request.meta.get(META_KIND) != "article" or META_RENDER in request.meta:
             return None
         archive = getattr(self.crawler.spider, "archive", None)
         if archive is None:

@@ -93,6 +93,7 @@ OPDCWATCH_ROBOTS_SITEMAPS = True  # also read the sitemaps that robots.txt names
 OPDCWATCH_PROGRESS = True  # a live progress line, only when stderr is a terminal
 OPDCWATCH_PROGRESS_INTERVAL = 1.0
 OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
+OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render]
 # Listing pages in a row followed although they showed no article that an earlier listing of
 # the crawl had not (a list whose first page the feed already gave); past them, a dead end.
 OPDCWATCH_STALE_LISTINGS = 1

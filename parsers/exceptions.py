@@ -29,6 +29,11 @@ class NotAPageError(ParseError):
     """Raised when the text decodes but holds nothing that reads as an article."""
 
 
+class ScriptShellError(ParseError):
+    """Raised when a page's only text is a loading sign ("กำลังโหลด…", "enable JavaScript"):
+    a shell its scripts fill, not an article; no other reading of it is tried."""
+
+
 class SelectorError(ParseError):
     """Raised by ``parse_bytes``/``parse_html`` when a site's CSS selector is not valid CSS
     or names a field other than title/body/date: a configuration mistake, caught early."""

@@ -122,6 +122,12 @@ def test_same_user_profile_twice_is_an_error(fixtures_dir):
         ("bad-setting.toml", "settings.download_delay"),
         ("bad-revisit-key.toml", "revisit.recent_day"),
         ("bad-revisit-share.toml", "revisit.crawl_share"),
+        ("bad-render-regex.toml", "render.articles"),
+        ("bad-render-wait-for.toml", "render.wait_for"),
+        ("bad-render-timeout.toml", "render.timeout"),
+        ("bad-render-block.toml", "render.block"),
+        ("bad-render-key.toml", "render.wait_until"),
+        ("bad-render-empty.toml", "render"),
     ],
 )
 def test_bad_profile_names_file_and_field(fixtures_dir, file, field):
@@ -188,6 +194,26 @@ def test_select_profiles_order_default_and_unknown():
     ]
     with pytest.raises(NoSuchSiteError, match=r"no such site 'opdc'.*okmass, opdc-news"):
         select_profiles(registry, ["opdc"])
+
+
+def test_render_table_is_read_with_its_contract_names(fixtures_dir):
+    profile = load_profile(fixtures_dir / "crawler" / "render" / "app-news.toml")
+    render = profile.render
+    assert render is not None
+    assert render.wait_for == "article .body" and render.timeout == 15.0
+    assert render.block == ("image", "font", "media")
+    article = "https://news.example.go.th/news/app/20261"
+    assert render.wants(article, "article")
+    assert not render.wants(article, "listing")  # listings = []: fetched as today
+    assert not render.wants("https://news.example.go.th/news/app/?page=2", "listing")
+    assert not render.wants("https://news.example.go.th/about", "article")
+    assert render.describe() == (  # opdcwatch sites -l
+        "articles /news/app/\\d+; wait_for 'article .body'; timeout 15 s; block image, font, media"
+    )
+
+
+def test_profiles_without_render_table_render_nothing(fixtures_dir):
+    assert all(p.render is None for p in load_registry().values())
 
 
 def test_opdc_news_reads_the_old_php_replica_as_written_and_canonical():

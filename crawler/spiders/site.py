@@ -54,9 +54,10 @@ from crawler.items import PageItem
 from crawler.links import LinkSorter
 from crawler.middlewares import META_KIND, META_URL
 from crawler.profiles import SiteProfile
+from crawler.rendering import BROWSER, META_RENDER, PLAIN, strip_validators
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.urls import find_canonical, host_matches, is_home_page
-from parsers import PageLinks, ParseError, find_links, parse_page
+from parsers import PageLinks, ParseError, find_links, parse_page, ready_without_scripts
 from parsers.constants import HTML_CONTENT_TYPES
 from parsers.exceptions import BinaryInputError
 from parsers.urls import canonical_url
@@ -204,6 +205,9 @@ class SiteSpider(scrapy.Spider):
         if revisit:
             meta[META_REVISIT] = True
             self.count("revisits")
+        render = self.profile.render
+        if render is not None and render.wants(url, kind):
+            meta[META_RENDER] = PLAIN  # tried without a browser first: see needs_browser
         return scrapy.Request(
             url,
             callback=callback,
@@ -288,6 +292,68 @@ class SiteSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    # --- rendering (crawler.rendering) -----------------------------------------------------
+
+    def needs_browser(self, response: Response) -> bool:
+        """True when a page the profile renders came back plain and its HTML is not enough.
+
+        Enough: what ``wait_for`` marks holds text as served, or the article body is in a JSON
+        script (``parsers.script_body`` reads it). Not rendered either: error answers, non-HTML,
+        and an article redirected to the home page (taken down).
+        """
+        if response.meta.get(META_RENDER) != PLAIN or response.status != 200:
+            return False
+        if _content_type(response) not in HTML_CONTENT_TYPES:
+            return False
+        url = response.meta.get(META_URL, response.url)
+        if response.meta.get(META_KIND) == "article" and self.removal_redirect(url, response):
+            return False
+        render = self.profile.render
+        assert render is not None  # META_RENDER is set only for profiles with [render]
+        why = ready_without_scripts(
+            response.body, content_type=_raw_content_type(response), selector=render.wait_for
+        )
+        if response.meta.get(META_KIND) == "listing" and why == "script":
+            why = None  # a listing's links are not in an article body
+        if why is not None:
+            self.count(f"render_not_needed/{why}")
+            return False
+        return True
+
+    def rendered_request(self, response: Response) -> scrapy.Request:
+        """The same page again, through the browser: no conditional headers, same callback."""
+        request = response.request
+        assert request is not None and self.profile.render is not None
+        meta = {
+            key: request.meta[key]
+            for key in (META_KIND, META_URL, META_START, META_REVISIT, META_VIA_CANONICAL)
+            if key in request.meta
+        }
+        meta["handle_httpstatus_list"] = list(HANDLED_STATUSES)
+        meta[META_RENDER] = BROWSER
+        meta.update(self.profile.render.playwright_meta())
+        return scrapy.Request(
+            meta[META_URL],
+            callback=request.callback,
+            errback=self.on_error,
+            meta=meta,
+            priority=request.priority,
+            dont_filter=True,
+        )
+
+    def rendered_too_large(self, url: str, response: Response) -> bool:
+        """Hold DOWNLOAD_MAXSIZE for a rendered page (scrapy-playwright does not): an error."""
+        if response.meta.get(META_RENDER) != BROWSER:
+            return False
+        self.count("rendered")
+        cap = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if not cap or len(response.body) <= cap:
+            return False
+        self.note_error(
+            url, f"too large: rendered page is {len(response.body):,} bytes (cap {cap:,})"
+        )
+        return True
+
     # --- callbacks -------------------------------------------------------------------------
 
     def follow_links(
@@ -334,7 +400,11 @@ class SiteSpider(scrapy.Spider):
         return find_links(response.body, content_type=_raw_content_type(response))
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        if self.begin(response) is None:
+        if self.needs_browser(response):
+            yield self.rendered_request(response)
+            return
+        url = self.begin(response)
+        if url is None or self.rendered_too_large(url, response):
             return
         if response.status != 200:
             self.note_start_error(response, f"listing answered HTTP {response.status}")
@@ -365,8 +435,11 @@ class SiteSpider(scrapy.Spider):
         return PageItem(url=url, status=reasons[0], headers={"Location": target})
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        if self.needs_browser(response):
+            yield self.rendered_request(response)
+            return
         url = self.begin(response)
-        if url is None:
+        if url is None or self.rendered_too_large(url, response):
             return
         removed = self.removal_redirect(url, response)
         if removed is not None:
@@ -409,13 +482,16 @@ class SiteSpider(scrapy.Spider):
             self.note_error(url, f"cannot parse: {exc}")
             return
         article = page.article
+        headers = _headers(response)
+        if response.meta.get(META_RENDER) == BROWSER:
+            headers = strip_validators(headers)
         if not self.profile.matches_keywords(f"{article.title or ''}\n{article.text}"):
             self.count("filtered")
         else:
             yield PageItem(
                 url=url,
                 status=response.status,
-                headers=_headers(response),
+                headers=headers,
                 body=response.body,
                 article=article,
             )
@@ -537,6 +613,9 @@ class SiteSpider(scrapy.Spider):
             return  # no robots.txt is normal
         if failure.check(HttpError):
             message = f"HTTP {failure.value.response.status}"
+        elif request.meta.get(META_RENDER) == BROWSER:  # the page answered; the browser failed
+            first = (str(failure.value).strip().splitlines() or [type(failure.value).__name__])[0]
+            message = f"render failed: {first}"
         else:
             self.network_errors[error_kind(failure)] += 1
             message = describe(failure)
