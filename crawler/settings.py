@@ -99,5 +99,6 @@ OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render
 OPDCWATCH_STALE_LISTINGS = 1
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
 # The archive URL the pipeline opens (and closes) when the spider is handed no open archive,
-# as in a plain `scrapy crawl`; `opdcwatch crawl` opens one archive per process instead.
+# as when another program drives the spider, or a unit test; `opdcwatch crawl` opens one archive
+# per process and hands it to each crawl instead.
 OPDCWATCH_DB = None
