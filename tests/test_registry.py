@@ -67,7 +67,7 @@ def test_help_lists_each_entry_with_its_description(command: str, registry: Regi
     result = CliRunner().invoke(cli, [command, "--help"], terminal_width=200)
     assert result.exit_code == 0, result.output
     for name, description in registry.described():
-        assert f"  {name}  " in result.stdout or f"  {name} " in result.stdout
+        assert f"\n  {name} " in result.stdout, name  # one entry per line, then its description
         assert description in result.stdout
 
 
