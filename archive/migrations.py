@@ -153,6 +153,23 @@ def _run_indexes(conn: Connection) -> None:
     run_ddl(conn, "0008_run_indexes")
 
 
+@migration("0009_fetch_log")
+def _fetch_log(conn: Connection) -> None:
+    """Add the fetch log: every answer for a page, the 304s and unchanged bytes included.
+
+    Each capture stored before was a fetch, so the log starts with them, in their order;
+    the re-fetches an older opdcwatch saw and stored nothing for are not known.
+    """
+    run_ddl(conn, "0009_fetch_log")
+    conn.execute(
+        text(
+            "INSERT INTO fetches (article_id, run_id, url, fetched_at, status, digest, capture_id) "
+            "SELECT article_id, run_id, url, fetched_at, status, digest, id FROM captures "
+            "ORDER BY id"
+        )
+    )
+
+
 def applied_migrations(conn: Connection) -> dict[int, str]:
     """Return {version: name} of the migrations recorded in the database."""
     if not inspect(conn).has_table("schema_version"):

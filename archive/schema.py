@@ -206,6 +206,21 @@ article_events = Table(  # each removal and restoration of an article, with the 
     Index("ix_article_events_article", "article_id", "id"),
 )
 
+fetches = Table(  # every answer for a page, stored or not (migration 0009): the WARC's revisits
+    "fetches",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
+    Column("url", Text, nullable=False),  # as fetched
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=False),  # 304: not modified, the body is the digest's
+    Column("digest", String(64), nullable=True),  # the body it carried (or a 304 confirmed)
+    Column("capture_id", BigInteger, ForeignKey("captures.id"), nullable=True),  # if stored
+    Index("ix_fetches_article", "article_id", "id"),
+    Index("ix_fetches_run", "run_id"),
+)
+
 # --- the scheduling daemon's state (crawler.monitor), in the same database -----------------
 
 scheduler_daemons = Table(  # the running daemon's heartbeat

@@ -98,7 +98,7 @@ OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render
 # the crawl had not (a list whose first page the feed already gave); past them, a dead end.
 OPDCWATCH_STALE_LISTINGS = 1
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
-# The archive URL the pipeline opens (and closes) when the spider is handed no open archive,
-# as when another program drives the spider, or a unit test; `opdcwatch crawl` opens one archive
-# per process and hands it to each crawl instead.
-OPDCWATCH_DB = None
+# the archive of `scrapy crawl site -a profile=NAME` (-s OPDCWATCH_DB=URL); "" = the one
+# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder.
+# A spider handed no archive at all (a unit test) gets it from the pipeline's from_crawler.
+OPDCWATCH_DB = ""
