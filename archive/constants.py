@@ -49,10 +49,6 @@ MAX_NAME_CHARS = 200
 MAX_TIMESTAMP_CHARS = 64
 MAX_URL_CHARS = 4096
 
-# A Buddhist-era year (พ.ศ.) is the Common-Era year plus 543; years above this are read as BE.
-BE_OFFSET = 543
-BE_YEAR_THRESHOLD = 2400
-
 # Run outcomes accepted by ``Archive.finish_run``, and the count keys it stores.
 RUN_OUTCOMES = frozenset({"ok", "failed", "interrupted"})
 RUN_COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")

@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from archive.constants import (
-    BE_OFFSET,
-    BE_YEAR_THRESHOLD,
     MAX_NAME_CHARS,
     MAX_ROW_ID,
     MAX_TIMESTAMP_CHARS,
     MAX_URL_CHARS,
 )
 from archive.exceptions import InvalidInputError
+from parsers.constants import BE_OFFSET, BE_YEAR_THRESHOLD
 from parsers.urls import canonical_url as parsers_canonical_url
 
 HeaderInput = Mapping[str, str] | Sequence[tuple[str, str]]

@@ -99,5 +99,6 @@ OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render
 OPDCWATCH_STALE_LISTINGS = 1
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
 # the archive of `scrapy crawl site -a profile=NAME` (-s OPDCWATCH_DB=URL); "" = the one
-# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder
+# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder.
+# A spider handed no archive at all (a unit test) gets it from the pipeline's from_crawler.
 OPDCWATCH_DB = ""

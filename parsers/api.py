@@ -13,7 +13,8 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, NavigableString, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from bs4.element import NavigableString
 from lxml import etree
 
 from parsers.article import Article, content_hash
@@ -168,7 +169,7 @@ def _options(selectors: Mapping[str, str] | None, options: ParseOptions | None) 
         raise ValueError("give selectors or options, not both")
     if options is not None:
         return options
-    return ParseOptions(selectors=selectors) if selectors else DEFAULT_OPTIONS
+    return ParseOptions(selectors=tuple(selectors.items())) if selectors else DEFAULT_OPTIONS
 
 
 def _parse_html_tree(

@@ -15,8 +15,12 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from parsers.exceptions import SelectorError, SiteRuleError
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ def drop_ignored_lines(text: str, ignore: tuple[str, ...]) -> str:
     return "\n".join(line for line in text.split("\n") if not finder.search(line))
 
 
-def remove_elements(root, remove: Iterable[str]) -> None:
+def remove_elements(root: Any, remove: Iterable[str]) -> None:
     """Remove every element a ``remove`` selector matches from the lxml tree (text and all)."""
     from parsers.selectors import compile_selector
 
@@ -66,7 +70,7 @@ def remove_elements(root, remove: Iterable[str]) -> None:
                 _drop(element, parent)
 
 
-def _drop(element, parent) -> None:
+def _drop(element: Any, parent: Any) -> None:  # lxml elements (lxml has no types)
     """Remove ``element`` but keep its tail text, which belongs to what follows it."""
     tail = element.tail
     if tail:
@@ -78,7 +82,7 @@ def _drop(element, parent) -> None:
     parent.remove(element)
 
 
-def remove_from_soup(soup, remove: Iterable[str]) -> None:
+def remove_from_soup(soup: BeautifulSoup, remove: Iterable[str]) -> None:
     """The same removal on a BeautifulSoup tree (pages libxml2 cannot read).
 
     soupsieve, not cssselect, reads the selectors here: one it does not take is skipped

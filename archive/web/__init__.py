@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
@@ -56,7 +57,8 @@ class WebState:
 
 def state() -> WebState:
     """Return the WebState of the running app."""
-    return current_app.extensions["opdcwatch"]
+    found: WebState = current_app.extensions["opdcwatch"]
+    return found
 
 
 def _when(value: str | datetime | None) -> str:
@@ -107,7 +109,7 @@ def create_app(db_url: str | None = None, *, site_status: SiteStatus | None = No
     return app
 
 
-def _database_error(exc: DBAPIError):
+def _database_error(exc: DBAPIError) -> ResponseReturnValue:
     """A database error outside ``Archive.reading`` (the search's own connection), answered
     as it would be there: 503 only when the database is unreachable."""
     error = database_error(exc, "read the archive")
@@ -119,17 +121,17 @@ def _database_error(exc: DBAPIError):
     return _error(400, "Bad request", str(error))
 
 
-def _internal_error(exc: DatabaseError):
+def _internal_error(exc: DatabaseError) -> ResponseReturnValue:
     """The database refused a statement that was not the request's fault: a 500, logged."""
     logger.error("database error on %s: %s", request.path, exc, exc_info=exc.__cause__)
     return _error(500, "Internal Server Error", "the archive could not answer this request")
 
 
-def _http_error(exc: HTTPException):
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
     return _error(exc.code or 500, exc.name, exc.description or "")
 
 
-def _error(code: int, title: str, message: str):
+def _error(code: int, title: str, message: str) -> ResponseReturnValue:
     """Answer an error as JSON under /api/, as a page elsewhere; never with a traceback."""
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "status": code}), code
