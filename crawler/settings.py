@@ -25,6 +25,9 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control HTTP server listens on localhost for every crawl; nobody here
+# drives a crawl that way, so it is off like telnet (``-s REMOTE_CONTROL_ENABLED=true`` for it).
+REMOTE_CONTROL_ENABLED = False
 
 # Politeness: at most a few requests in flight per site, AutoThrottle adapting to latency.
 CONCURRENT_REQUESTS = 16
