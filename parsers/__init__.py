@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         BinaryInputError,
         EmptyInputError,
         NotAPageError,
+        PageTooComplexError,
         ParseError,
         SelectorError,
     )
@@ -43,6 +44,7 @@ _EXPORTS = {
     "EmptyInputError": "parsers.exceptions",
     "NotAPageError": "parsers.exceptions",
     "PageLinks": "parsers.links",
+    "PageTooComplexError": "parsers.exceptions",
     "ParseError": "parsers.exceptions",
     "ParseOptions": "parsers.options",
     "ParsedPage": "parsers.api",
@@ -77,6 +79,7 @@ __all__ = [
     "EmptyInputError",
     "NotAPageError",
     "PageLinks",
+    "PageTooComplexError",
     "ParseError",
     "ParseOptions",
     "ParsedPage",

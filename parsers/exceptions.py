@@ -29,6 +29,11 @@ class NotAPageError(ParseError):
     """Raised when the text decodes but holds nothing that reads as an article."""
 
 
+class PageTooComplexError(ParseError):
+    """Raised when a page exceeds the parse budget (its time limit, or more elements than
+    any news page has): a hostile or broken page, recorded as an error, never read for ever."""
+
+
 class SelectorError(ParseError):
     """Raised by ``parse_bytes``/``parse_html`` when a site's CSS selector is not valid CSS
     or names a field other than title/body/date: a configuration mistake, caught early."""

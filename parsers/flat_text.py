@@ -1,0 +1,139 @@
+"""The visible text of markup libxml2 gives up on, read in one pass: linear in the input.
+
+Elements nested thousands deep (some WYSIWYG editors emit them) make libxml2 stop at depth
+256 and return a tree without the text. Such pages used to be read into a BeautifulSoup tree,
+whose appends walk to the last descendant: the cost grew with the square of the depth (16,000
+nested divs took 42 s, 100,000 would take half an hour). Here the standard library's
+tokenizer feeds a stack of open tag names instead, with the same joins BeautifulSoup's tree
+gave: a block breaks before it opens and after it closes, ``<br>`` breaks, inline pieces
+touch, source whitespace collapses per text node, scripts, styles and ruby readings say
+nothing. An end tag
+closes the innermost open element of its name and everything opened inside it; an end tag
+with no open element of its name is ignored; void elements never open.
+
+A deadline (``time.monotonic()``) bounds the pass: past it, :class:`PageTooComplexError`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from html.parser import HTMLParser
+
+from parsers.boilerplate import BLOCK_TAGS, SCRIPT_TAGS
+from parsers.exceptions import PageTooComplexError
+
+# elements that never hold content (BeautifulSoup's list for its html.parser builder)
+VOID_TAGS = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link",
+        "menuitem", "meta", "param", "source", "track", "wbr", "basefont", "bgsound",
+        "command", "frame", "image", "isindex", "nextid", "spacer",
+    }
+)  # fmt: skip
+# their content is not text: scripts and styles, and ruby annotations (readings shown above
+# the letters, which BeautifulSoup's get_text left out too)
+SILENT_TAGS = frozenset({*SCRIPT_TAGS, "rt", "rp"})
+_BREAK = "\n\n"
+_SOURCE_SPACE_RE = re.compile(r"[ \t\r\n\f]*[\t\r\n\f][ \t\r\n\f]*")
+_CHECK_EVERY = 2048  # tags between two looks at the clock
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self, deadline: float | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.deadline = deadline
+        self.pieces: list[str] = []
+        self.stack: list[str] = []
+        self.open_counts: dict[str, int] = {}
+        self.hidden = 0  # open SILENT_TAGS elements
+        self.tags = 0
+        self.data: list[str] = []  # the text node being read
+
+    def _flush(self) -> None:
+        """End the text node: its source whitespace collapses as on screen."""
+        if self.data:
+            text = "".join(self.data)
+            self.data.clear()
+            if not self.hidden:
+                self.pieces.append(_SOURCE_SPACE_RE.sub(" ", text))
+
+    def _tick(self) -> None:
+        self._flush()
+        self.tags += 1
+        if (
+            self.deadline is not None
+            and self.tags % _CHECK_EVERY == 0
+            and time.monotonic() > self.deadline
+        ):
+            raise PageTooComplexError(
+                f"too complex: {self.tags:,} tags, {len(self.stack):,} deep, not read "
+                "within the time limit"
+            )
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tick()
+        if tag in VOID_TAGS:
+            if tag == "br" and not self.hidden:
+                self.pieces.append("\n")
+            elif tag in BLOCK_TAGS and not self.hidden:
+                self.pieces.append(_BREAK + _BREAK)
+            return
+        if tag in BLOCK_TAGS and not self.hidden:
+            self.pieces.append(_BREAK)
+        if tag in SILENT_TAGS:
+            self.hidden += 1
+        self.stack.append(tag)
+        self.open_counts[tag] = self.open_counts.get(tag, 0) + 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID_TAGS:
+            self.handle_starttag(tag, attrs)
+            return
+        self.handle_starttag(tag, attrs)
+        self._close_to(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tick()
+        if self.open_counts.get(tag):
+            self._close_to(tag)
+
+    def _close_to(self, tag: str) -> None:
+        """Close the innermost open ``tag`` and every element opened inside it."""
+        while self.stack:
+            name = self.stack.pop()
+            self.open_counts[name] -= 1
+            if name in SILENT_TAGS:
+                self.hidden -= 1
+            elif name in BLOCK_TAGS and not self.hidden:
+                self.pieces.append(_BREAK)
+            if name == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.data.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self._flush()
+
+    def unknown_decl(self, data: str) -> None:
+        self._flush()
+        if data.startswith("CDATA[") and not self.hidden:
+            self.pieces.append(data[len("CDATA[") :])
+
+    def text(self) -> str:
+        self._flush()
+        while self.stack:
+            self._close_to(self.stack[-1])
+        return "".join(self.pieces)
+
+
+def flat_text(html: str, *, deadline: float | None = None) -> str:
+    """Return the visible text of ``html``, one block per line (blank lines between).
+
+    Raises PageTooComplexError when ``deadline`` (a ``time.monotonic()`` value) passes first.
+    """
+    collector = _TextCollector(deadline)
+    collector.feed(html)
+    collector.close()
+    return collector.text()
