@@ -158,6 +158,13 @@ def _run_indexes(conn: Connection) -> None:
     run_ddl(conn, "0008_run_indexes")
 
 
+@migration("0009_run_reasons_and_robots")
+def _run_reasons_and_robots(conn: Connection) -> None:
+    """Count why each run's requests ended without a page; keep each site's last good
+    robots.txt, for the crawls that find it failing."""
+    run_ddl(conn, "0009_run_reasons_and_robots")
+
+
 def applied_migrations(conn: Connection) -> dict[int, str]:
     """Return {version: name} of the migrations recorded in the database."""
     if not inspect(conn).has_table("schema_version"):
