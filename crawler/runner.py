@@ -33,6 +33,7 @@ from typing import Any
 
 from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS
 from crawler.exceptions import CrawlProcessError, CrawlTimeoutError, SettingError
+from crawler.fetch_errors import format_reasons
 from crawler.profiles import SiteProfile, load_registry, select_profiles
 from crawler.progress import format_counts
 
@@ -69,6 +70,7 @@ class SiteResult:
     unreachable: str | None = None  # DNS, refused, timeout, TLS: the site never answered
     events: list[dict[str, Any]] = field(default_factory=list)  # removed / restored articles
     revisits: dict[str, int] = field(default_factory=dict)  # known, due, requested
+    reasons: dict[str, int] = field(default_factory=dict)  # requests without a page, by kind
 
     def details(self) -> list[str]:
         """The lines under the site's summary line: removals, restorations, revisits left."""
@@ -79,6 +81,8 @@ class SiteResult:
         if len(self.events) > EVENTS_SHOWN:
             more = len(self.events) - EVENTS_SHOWN
             lines.append(f"  … and {more} more (opdcwatch articles --gone --site {self.site})")
+        if self.reasons:
+            lines.append(f"  without a page: {format_reasons(self.reasons)}")
         due, requested = self.revisits.get("due", 0), self.revisits.get("requested", 0)
         if due > requested:
             lines.append(

@@ -56,6 +56,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 OPDCWATCH_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled each time
 OPDCWATCH_RETRY_BACKOFF_MAX = 60.0  # cap, also for a server's Retry-After
+# A Retry-After longer than this is not waited for: the page is left for the next crawl and
+# recorded as "rate limited", and the site's requests slow down to AUTOTHROTTLE_MAX_DELAY.
+OPDCWATCH_RETRY_AFTER_LIMIT = 60.0
 
 # Per-response overhead Scrapy spends for nothing here (measured with py-spy on bench/crawl.py):
 # it starts CONCURRENT_ITEMS asyncio tasks for every response's output (17 % of an unchanged
@@ -79,8 +82,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsPolicyMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.GuardedRedirectMiddleware": 600,
     "crawler.middlewares.ConditionalRequestMiddleware": 580,
 }
 ITEM_PIPELINES = {
@@ -97,3 +104,5 @@ OPDCWATCH_PROGRESS = True  # a live progress line, only when stderr is a termina
 OPDCWATCH_PROGRESS_INTERVAL = 1.0
 OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
+OPDCWATCH_PARSE_TIME_LIMIT = 10.0  # seconds to read one page; past it: "too complex" (0: none)
+OPDCWATCH_ROBOTS_TIMEOUT = 10.0  # seconds for robots.txt, fetched once per host, no retries
