@@ -43,8 +43,13 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self.timeout = crawler.settings.getfloat("OPDCWATCH_ROBOTS_TIMEOUT")
-        self.bodies: dict[str, bytes | None] = {}  # netloc -> the robots.txt the crawl keeps to
+        self.timeout = min(
+            crawler.settings.getfloat("OPDCWATCH_ROBOTS_TIMEOUT"),
+            crawler.settings.getfloat("DOWNLOAD_TIMEOUT"),
+        )
+        # netloc -> the robots.txt whose Sitemap lines the spider reads: a 2xx one, or the
+        # last good one kept to instead of a failing one
+        self.bodies: dict[str, bytes] = {}
 
     async def process_request(self, request: Request, spider: Any = None) -> Response | None:
         """Answer the spider's own request for robots.txt from the one fetch; check the rest."""
@@ -62,8 +67,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
             origin = f"{url.scheme}://{netloc}"
-            body = await self._fetch(origin)
-            self.bodies[netloc] = body
+            body = await self._fetch(origin, netloc)
             parser = (
                 None if body is None else build_from_crawler(self._parserimpl, self.crawler, body)
             )
@@ -74,7 +78,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             waiting.callback(parser)
         return await super().robot_parser(request)
 
-    async def _fetch(self, origin: str) -> bytes | None:
+    async def _fetch(self, origin: str, netloc: str) -> bytes | None:
         """Return the robots.txt to keep to for ``origin`` (None: no rules)."""
         robots_request = Request(
             f"{origin}/robots.txt",
@@ -95,13 +99,14 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             if kind != fetch_errors.TIMEOUT:
                 logger.info("%s/robots.txt: %s: no rules", origin, fetch_errors.describe(exc))
                 return None
-            return self._unavailable(origin, fetch_errors.describe(exc))
+            return self._unavailable(origin, netloc, fetch_errors.describe(exc), kind)
         self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         if 200 <= response.status < 300:
             self._save(origin, response.body)
+            self.bodies[netloc] = response.body
             return response.body
         if response.status >= 500:
-            return self._unavailable(origin, f"HTTP {response.status}")
+            return self._unavailable(origin, netloc, f"HTTP {response.status}")
         return None
 
     def _archive(self) -> Any:
@@ -118,7 +123,9 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         except OpdcwatchError as exc:  # the crawl goes on; next time it is saved again
             logger.warning("%s/robots.txt: not kept in the archive: %s", origin, exc)
 
-    def _unavailable(self, origin: str, why: str) -> bytes:
+    def _unavailable(
+        self, origin: str, netloc: str, why: str, network_kind: str | None = None
+    ) -> bytes:
         """The rules for a robots.txt that failed with 5xx or a timeout: the last good ones
         the archive holds, else disallow-all."""
         archive = self._archive()
@@ -126,6 +133,9 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         keeping = "the last good robots.txt" if cached is not None else "nothing (disallow all)"
         spider = self.crawler.spider
         if hasattr(spider, "note_robots_unavailable"):
-            spider.note_robots_unavailable(origin, f"{why}; crawling by {keeping}")
-        logger.warning("%s/robots.txt: %s: crawling by %s", origin, why, keeping)
-        return cached.encode("utf-8") if cached is not None else DISALLOW_ALL
+            spider.note_robots_unavailable(origin, f"{why}; crawling by {keeping}", network_kind)
+        logger.info("%s/robots.txt: %s: crawling by %s", origin, why, keeping)
+        if cached is None:
+            return DISALLOW_ALL
+        self.bodies[netloc] = cached.encode("utf-8")
+        return self.bodies[netloc]

@@ -179,9 +179,14 @@ class SiteSpider(scrapy.Spider):
         else:
             self.note_error(url, message)
 
-    def note_robots_unavailable(self, origin: str, message: str) -> None:
-        """robots.txt answered 5xx or timed out (called by crawler.robots, once per host)."""
+    def note_robots_unavailable(
+        self, origin: str, message: str, network_kind: str | None = None
+    ) -> None:
+        """robots.txt answered 5xx or timed out (called by crawler.robots, once per host);
+        ``network_kind`` says which network error it was, if one."""
         self.robots_unavailable.add(origin)
+        if network_kind is not None:
+            self.network_errors[network_kind] += 1
         self.note_reason(f"{origin}/robots.txt", reasons.ROBOTS_UNAVAILABLE, message)
 
     def make_request(
