@@ -23,21 +23,39 @@ from scrapy.exceptions import (
 )
 
 from crawler import fetch_errors
+from crawler.constants import (
+    ALREADY_FETCHED,
+    OFFSITE_REDIRECT,
+    RATE_LIMITED,
+    REDIRECT_LOOP,
+    ROBOTS,
+    ROBOTS_UNAVAILABLE,
+    TOO_COMPLEX,
+    TOO_LARGE,
+    TOO_MANY_REDIRECTS,
+    TRUNCATED,
+)
 
 if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-ROBOTS = "robots"  # robots.txt disallows the page
-ROBOTS_UNAVAILABLE = "robots unavailable"  # robots.txt answered 5xx or timed out (per host)
-REDIRECT_LOOP = "redirect loop"
-TOO_MANY_REDIRECTS = "too many redirects"
-OFFSITE_REDIRECT = "off-site redirect"
-TOO_LARGE = "too large"
-TRUNCATED = "truncated"
-TOO_COMPLEX = "too complex"
-RATE_LIMITED = "rate limited"
-ALREADY_FETCHED = "redirect to a page already fetched"
+__all__ = [
+    "ALREADY_FETCHED",
+    "OFFSITE_REDIRECT",
+    "RATE_LIMITED",
+    "REDIRECT_LOOP",
+    "REFUSALS",
+    "ROBOTS",
+    "ROBOTS_UNAVAILABLE",
+    "TOO_COMPLEX",
+    "TOO_LARGE",
+    "TOO_MANY_REDIRECTS",
+    "TRUNCATED",
+    "NoPage",
+    "cut_short",
+    "failure_reason",
+]
 # kinds that are the site's wish, not a fault: counted as skipped, not as errors
 REFUSALS = frozenset({ROBOTS, RATE_LIMITED, ALREADY_FETCHED})
 
