@@ -121,7 +121,12 @@ def describe(failure: Failure | BaseException) -> str:
     """Return ``<kind label>: <what the network layer said>`` in one line."""
     exc = _exception(failure)
     kind = error_kind(exc)
-    detail = _tls_detail(exc) if kind == TLS else str(exc)
+    if kind == TLS:
+        detail = _tls_detail(exc)
+    elif getattr(exc, "reasons", None):  # Twisted's wrappers: say what they wrap, not a repr
+        detail = "; ".join(str(f.value) or type(f.value).__name__ for f in exc.reasons)
+    else:
+        detail = str(exc)
     detail = " ".join((detail or type(exc).__name__).split())
     if kind.lower() in detail.lower():  # "DNS lookup failed: ...", "Connection was refused"
         return detail

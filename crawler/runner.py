@@ -282,11 +282,13 @@ def run_crawl(
 ) -> CrawlSummary:
     """Crawl the profiles concurrently in this process and return the summary.
 
-    Blocks until done. SIGINT/SIGTERM stop the crawl cleanly (Scrapy's handlers): what was
-    fetched is archived and the runs are recorded as interrupted. Call once per process.
+    Blocks until done. SIGINT/SIGTERM stop the crawl cleanly within OPDCWATCH_STOP_GRACE
+    seconds and a moment (``crawler.shutdown``): what was fetched is archived and the runs are
+    recorded as interrupted. Call once per process.
     """
-    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.crawler import Crawler
 
+    from crawler.shutdown import PromptStopProcess
     from crawler.spiders.site import SiteSpider
 
     overrides = dict(overrides or {})
@@ -295,7 +297,7 @@ def run_crawl(
     base = build_settings(profiles[0], overrides, jobdir=None, log_level=log_level)
     file_level = overrides.get("LOG_LEVEL") or "INFO"
     with quiet_logging(base.get("LOG_FILE"), file_level):
-        process = CrawlerProcess(base)
+        process = PromptStopProcess(base)
         crawlers = []
         for index, profile in enumerate(profiles):
             jobdir = prepare_jobdir(root, profile.name, resume=resume)

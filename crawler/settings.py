@@ -106,3 +106,4 @@ OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
 OPDCWATCH_PARSE_TIME_LIMIT = 10.0  # seconds to read one page; past it: "too complex" (0: none)
 OPDCWATCH_ROBOTS_TIMEOUT = 10.0  # seconds for robots.txt, fetched once per host, no retries
+OPDCWATCH_STOP_GRACE = 2.0  # seconds downloads in flight get after SIGTERM / Ctrl-C

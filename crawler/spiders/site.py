@@ -128,6 +128,7 @@ class SiteSpider(scrapy.Spider):
         self.robots_unavailable: set[str] = set()  # origins whose robots.txt failed (5xx, timeout)
         self.links = LinkSorter(profile)
         self.parse_worker: ParseWorker | None = None
+        self.stopping = False  # set on SIGTERM / Ctrl-C by crawler.shutdown
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -584,6 +585,9 @@ class SiteSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         url = request.meta.get(META_URL, request.url)
+        if self.stopping:  # aborted by the stop (crawler.shutdown): unfinished, not an error
+            logger.info("%s: stopped before %s was fetched", self.name, url)
+            return
         self.run_state["done"].add(url)
         if request.meta.get(META_KIND) == "robots":
             return  # no robots.txt is normal; an unavailable one is counted once, by crawler.robots
