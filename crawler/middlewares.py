@@ -152,6 +152,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
+        if getattr(self.crawler.spider, "stopping", False):
+            return response  # the crawl is stopping (crawler.shutdown): no new tries
         self._defer_rate_limited(request, response)
         result = super().process_response(request, response)
         if isinstance(result, Request):
@@ -162,6 +164,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(
         self, request: Request, exception: Exception, spider: Any = None
     ) -> Request | Response | None:
+        if getattr(self.crawler.spider, "stopping", False):
+            return None
         result = super().process_exception(request, exception)
         if isinstance(result, Request):
             await self._pause(result, None)

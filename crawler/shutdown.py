@@ -6,8 +6,9 @@ scheduler's SIGTERM, a worker's shutdown or a user's Ctrl-C waited that long, an
 signal killed the reactor without recording the run. :class:`PromptStopProcess` lets the
 downloads in flight have ``OPDCWATCH_STOP_GRACE`` seconds, then aborts their connections.
 Their requests fail at once, the spider does not count them (it was told it is stopping) and
-leaves them unfinished, so ``--resume`` asks for them again; the engine then closes as in
-any graceful stop: what was fetched is archived and the run is recorded as interrupted.
+leaves them unfinished, so ``--resume`` asks for them again, and nothing is retried any more;
+the engine then closes as in any graceful stop: what was fetched is archived and the run is
+recorded as interrupted.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import logging
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
+from twisted.internet import task
 
 logger = logging.getLogger(__name__)
+
+ABORT_INTERVAL = 0.5  # seconds between two rounds of aborting, once the grace is over
 
 
 class PromptStopProcess(CrawlerProcess):
@@ -38,7 +42,9 @@ class PromptStopProcess(CrawlerProcess):
         for crawler in self.crawlers:
             if crawler.spider is not None:
                 crawler.spider.stopping = True
-        reactor.callLater(grace, abort_downloads)
+        # again and again: a download that was queued in a slot may still start meanwhile
+        aborting = task.LoopingCall(abort_downloads)
+        reactor.callLater(grace, aborting.start, ABORT_INTERVAL)
 
 
 def abort_downloads() -> int:

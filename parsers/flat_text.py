@@ -71,16 +71,22 @@ class _TextCollector(HTMLParser):
                 "within the time limit"
             )
 
+    def _break(self) -> None:
+        """Break the line; breaks in a row are one (a text dump reads them alike, and 100,000
+        nested blocks would otherwise leave 200,000 empty lines to read)."""
+        if not self.pieces or self.pieces[-1] is not _BREAK:
+            self.pieces.append(_BREAK)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tick()
         if tag in VOID_TAGS:
             if tag == "br" and not self.hidden:
                 self.pieces.append("\n")
             elif tag in BLOCK_TAGS and not self.hidden:
-                self.pieces.append(_BREAK + _BREAK)
+                self._break()
             return
         if tag in BLOCK_TAGS and not self.hidden:
-            self.pieces.append(_BREAK)
+            self._break()
         if tag in SILENT_TAGS:
             self.hidden += 1
         self.stack.append(tag)
@@ -106,7 +112,7 @@ class _TextCollector(HTMLParser):
             if name in SILENT_TAGS:
                 self.hidden -= 1
             elif name in BLOCK_TAGS and not self.hidden:
-                self.pieces.append(_BREAK)
+                self._break()
             if name == tag:
                 return
 

@@ -55,6 +55,7 @@ from crawler.constants import (
     STATS_PREFIX,
 )
 from crawler.feeds import feed_links
+from crawler.fetch_errors import CONNECTION
 from crawler.fetch_errors import LABELS as NETWORK_KINDS
 from crawler.items import PageItem
 from crawler.links import LinkSorter
@@ -585,7 +586,8 @@ class SiteSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         url = request.meta.get(META_URL, request.url)
-        if self.stopping:  # aborted by the stop (crawler.shutdown): unfinished, not an error
+        if self.stopping and reasons.failure_reason(failure)[0] in (CONNECTION, reasons.TRUNCATED):
+            # aborted by the stop (crawler.shutdown): unfinished, for --resume; not an error
             logger.info("%s: stopped before %s was fetched", self.name, url)
             return
         self.run_state["done"].add(url)
