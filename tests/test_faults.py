@@ -17,9 +17,12 @@ from string import Template
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from scrapy.http import HtmlResponse
 
+from archive import Archive
 from archive.web import create_app
+from crawler.cli import cli
 from crawler.reasons import cut_short
 from crawler.runner import run_crawl_subprocess
 from tests.cli_helpers import opdcwatch
@@ -59,10 +62,15 @@ def crawl(tmp_path: Path, server: HostileServer, db: str, page: str, *settings: 
     return opdcwatch("crawl", "hostile", "--profile", str(path), "--db", db, *options, cwd=tmp_path)
 
 
+def read(*args: str) -> Any:
+    """Run a reading command in this process (the crawls run as the user runs them)."""
+    return CliRunner().invoke(cli, list(args))
+
+
 def read_json(tmp_path: Path, *args: str) -> Any:
-    result = opdcwatch(*args, "--json", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    result = read(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
 
 
 def by_name(articles: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -89,13 +97,15 @@ def test_every_fault_is_counted_by_kind_and_none_makes_a_version(tmp_path: Path)
         assert nested["text"].split("\n") == NESTED_LINES
 
         assert server.count("/robots.txt") == 1  # once, for the rules and the sitemap alike
+        with Archive.open(db) as archive:  # kept for the crawls that find it failing
+            assert "Disallow: /private/" in archive.cached_robots(server.base_url.rstrip("/"))
         assert server.count("/private/memo") == 0
         assert server.count("/news/rate") == 1  # an hour's Retry-After is not waited for
         leaks = [p for p in server.requests if "root:" in p or "lollol" in p]
         assert leaks == []  # the sitemap's external entity and entity bomb stay unexpanded
 
-        table = opdcwatch("runs", "--db", db, cwd=tmp_path)
-        assert "without a page: " in table.stdout and "redirect loop 2" in table.stdout
+        table = read("runs", "--db", db).output
+        assert "without a page: " in table and "redirect loop 2" in table
         app = create_app(db)
         try:
             home = app.test_client().get("/").get_data(as_text=True)
@@ -123,25 +133,20 @@ def test_a_failing_robots_txt_means_disallow_all_or_the_last_good_rules(tmp_path
         run = read_json(tmp_path, "runs", "--db", db)[0]
         assert (run["outcome"], run["reasons"]) == ("failed", {"robots unavailable": 2})
         assert server.count("/news/ok") == 0 and server.count("/robots.txt") == 1  # no retries
-        health = opdcwatch("health", "--db", db, cwd=tmp_path)
-        assert health.returncode == 1 and "robots.txt did not answer (HTTP 500" in health.stdout
+        health = read("health", "--db", db)
+        assert health.exit_code == 1 and "robots.txt did not answer (HTTP 500" in health.output
 
-        server.robots = "ok"  # a good robots.txt, kept in the archive
-        assert crawl(tmp_path, server, db, "news/ok").returncode == 0
-
+        with Archive.open(db) as archive:  # kept by a crawl that found it whole (test above)
+            archive.save_robots(server.base_url.rstrip("/"), (FAULTS / "robots.txt").read_text())
         server.robots = "silent"  # never answers: the kept rules are used after one timeout
         started = time.monotonic()
         kept = crawl(tmp_path, server, db, "news/ok")
         took = time.monotonic() - started
         assert kept.returncode == 0, kept.stderr
         run = read_json(tmp_path, "runs", "--db", db)[0]
-        assert (run["outcome"], run["reasons"], run["unchanged"]) == (
-            "ok",
-            {"robots unavailable": 1},
-            1,
-        )
+        assert (run["outcome"], run["reasons"], run["new"]) == ("ok", {"robots unavailable": 1}, 1)
         assert took < 15  # one robots.txt timeout (1 s here), not four tries twice over
-        assert server.count("/robots.txt") == 3
+        assert server.count("/robots.txt") == 2
 
 
 def test_sigterm_stops_a_crawl_stuck_on_a_trickling_page_within_seconds(tmp_path: Path) -> None:
