@@ -23,8 +23,9 @@ from scrapy.http import HtmlResponse
 from archive import Archive
 from archive.web import create_app
 from crawler.cli import cli
+from crawler.profiles import load_registry
 from crawler.reasons import cut_short
-from crawler.runner import run_crawl_subprocess
+from crawler.runner import build_settings, run_crawl_subprocess
 from tests.cli_helpers import opdcwatch
 from tests.hostile_server import FAULTS, PAGES, HostileServer
 
@@ -49,16 +50,16 @@ EVERY_FAULT = {
 }
 
 
-def profile(tmp_path: Path, server: HostileServer, page: str) -> Path:
+def profile(tmp_path: Path, base_url: str, page: str) -> Path:
     text = (FAULTS / "hostile.toml").read_text(encoding="utf-8")
     path = tmp_path / "hostile.toml"
-    path.write_text(Template(text).safe_substitute(base=server.base_url, page=page), "utf-8")
+    path.write_text(Template(text).safe_substitute(base=base_url, page=page), "utf-8")
     return path
 
 
 def crawl(tmp_path: Path, server: HostileServer, db: str, page: str, *settings: str) -> Any:
     options = [item for name in settings for item in ("-s", name)]
-    path = profile(tmp_path, server, page)
+    path = profile(tmp_path, server.base_url, page)
     return opdcwatch("crawl", "hostile", "--profile", str(path), "--db", db, *options, cwd=tmp_path)
 
 
@@ -153,7 +154,7 @@ def test_sigterm_stops_a_crawl_stuck_on_a_trickling_page_within_seconds(tmp_path
     db = f"sqlite:///{tmp_path / 'archive.db'}"
     stop = threading.Event()
     with HostileServer() as server:
-        path = profile(tmp_path, server, "news/trickle")
+        path = profile(tmp_path, server.base_url, "news/trickle")
         found: dict[str, Any] = {}
 
         def run() -> None:
@@ -196,3 +197,13 @@ def test_a_body_without_a_length_is_cut_short_when_its_document_never_ends(
     body = page if whole else page[: len(page) // 2]
     response = HtmlResponse("http://127.0.0.1/news/1", body=body, headers=headers)
     assert bool(cut_short(response)) == (cut and not whole and not headers)
+
+
+def test_scrapys_remote_control_server_stays_off_unless_asked_for(tmp_path: Path) -> None:
+    path = profile(tmp_path, "http://127.0.0.1:8/", "news/")
+    loaded = load_registry([path], include_bundled=False)["hostile"]
+    settings = build_settings(loaded, {}, jobdir=None, log_level="INFO")
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+    assert settings.getbool("TELNETCONSOLE_ENABLED") is False
+    asked = build_settings(loaded, {"REMOTE_CONTROL_ENABLED": True}, jobdir=None, log_level="INFO")
+    assert asked.getbool("REMOTE_CONTROL_ENABLED") is True
