@@ -60,3 +60,4 @@ TRUNCATED = "truncated"  # the body ended before its declared length or its docu
 TOO_COMPLEX = "too complex"  # past the parse budget
 RATE_LIMITED = "rate limited"  # a Retry-After past OPDCWATCH_RETRY_AFTER_LIMIT
 ALREADY_FETCHED = "redirect to a page already fetched"
+RENDER_FAILED = "render failed"  # the page answered, the browser failed on it ([render])

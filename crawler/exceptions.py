@@ -92,3 +92,14 @@ class ClusterError(CrawlerError):
     """Raised by ``crawler.monitor.queue`` and ``crawler.monitor.worker`` when a cluster cannot
     run: Celery not installed, a broker URL of an unknown kind or that does not answer, an
     archive that is not PostgreSQL, a crawl the broker would not take."""
+
+
+class RenderUnavailableError(CrawlerError):
+    """Raised by ``crawler.rendering.check_renderable`` before a crawl starts, when a profile
+    has a ``[render]`` table but Chromium (``/usr/bin/chromium``) or scrapy-playwright
+    (``opdcwatch[render]``) is missing: the crawl would archive empty JavaScript shells."""
+
+
+class ProbeError(CrawlerError):
+    """Raised by ``crawler.probe`` when a site cannot be probed: its home page does not answer
+    (or answers with an error, or is not HTML), or robots.txt forbids it."""

@@ -24,6 +24,7 @@ from crawler.reasons import (
     TOO_MANY_REDIRECTS,
     NoPage,
 )
+from crawler.rendering import META_RENDER
 from crawler.urls import host_matches
 from parsers.urls import canonical_url
 
@@ -37,6 +38,8 @@ class ConditionalRequestMiddleware:
     """Adds ``If-None-Match`` / ``If-Modified-Since`` to article requests the archive knows.
 
     An unchanged article then costs a 304 with no body instead of a full page and a parse.
+    Pages a profile renders (``[render]``) get none: a browser never delivers a 304 to a
+    page, and a shell's validators do not change with what its scripts load.
     Switched off with ``OPDCWATCH_CONDITIONAL = False``.
     """
 
@@ -50,7 +53,7 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get(META_KIND) != "article":
+        if request.meta.get(META_KIND) != "article" or META_RENDER in request.meta:
             return None
         archive = getattr(self.crawler.spider, "archive", None)
         if archive is None:

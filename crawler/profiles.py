@@ -2,7 +2,8 @@
 
 A profile names its start sources (start pages, RSS/Atom feeds, sitemaps), which links to
 follow and which are articles, an optional keyword filter, selectors, Scrapy settings and how
-often known articles are fetched again (``[revisit]``, see ``crawler.revisit``). The
+often known articles are fetched again (``[revisit]``, see ``crawler.revisit``) and which
+pages need a browser (``[render]``, see ``crawler.rendering``). The
 bundled profiles live in ``crawler/sites/``; users add theirs with ``--profile FILE`` or
 ``--sites DIR``. A user profile with a bundled profile's name replaces it.
 """
@@ -23,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
 from crawler.monitor.triggers import parse_schedule
+from crawler.rendering import RenderSpec, parse_render
 from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
 from parsers import ParseOptions
@@ -51,6 +53,7 @@ KNOWN_FIELDS = frozenset(
         "selectors",
         "settings",
         "revisit",
+        "render",
         *LIST_FIELDS,
     }
 )
@@ -82,6 +85,7 @@ class SiteProfile:
     selectors: Mapping[str, str] | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     revisit: RevisitPolicy = DEFAULT_POLICY
+    render: RenderSpec | None = None
     bundled: bool = False
 
     @cached_property
@@ -246,6 +250,7 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         selectors=_selectors(data, source),
         settings=_settings(data, source),
         revisit=_revisit(data, source),
+        render=parse_render(data.get("render"), source),
         bundled=bundled,
     )
 

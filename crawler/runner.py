@@ -203,6 +203,11 @@ def build_settings(
     settings.set("LOG_LEVEL", log_level, priority="project")
     settings.set("LOG_FORMAT", LOG_FORMAT, priority="project")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="project")  # see quiet_logging
+    if profile.render is not None:  # only then: a plain crawl never imports playwright
+        from crawler.rendering import chromium_path, render_settings
+
+        chromium = chromium_path(profile, overrides)
+        settings.setdict(render_settings(profile.render, chromium), priority="project")
     settings.setdict(dict(profile.settings), priority="spider")
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
@@ -288,10 +293,12 @@ def run_crawl(
     """
     from scrapy.crawler import Crawler
 
+    from crawler.rendering import check_renderable
     from crawler.shutdown import PromptStopProcess
     from crawler.spiders.site import SiteSpider
 
     overrides = dict(overrides or {})
+    check_renderable(profiles, overrides)
     root = jobs_root_for(db_url)
     log_level = _log_level()
     base = build_settings(profiles[0], overrides, jobdir=None, log_level=log_level)

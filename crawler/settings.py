@@ -103,6 +103,10 @@ OPDCWATCH_ROBOTS_SITEMAPS = True  # also read the sitemaps that robots.txt names
 OPDCWATCH_PROGRESS = True  # a live progress line, only when stderr is a terminal
 OPDCWATCH_PROGRESS_INTERVAL = 1.0
 OPDCWATCH_MAX_ERRORS_KEPT = 100  # error messages stored with the run
+OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render]
+# Listing pages in a row followed although they showed no article that an earlier listing of
+# the crawl had not (a list whose first page the feed already gave); past them, a dead end.
+OPDCWATCH_STALE_LISTINGS = 1
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
 OPDCWATCH_PARSE_TIME_LIMIT = 10.0  # seconds to read one page; past it: "too complex" (0: none)
 OPDCWATCH_ROBOTS_TIMEOUT = 10.0  # seconds for robots.txt, fetched once per host, no retries

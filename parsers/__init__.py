@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         parse_html,
         parse_page,
         parse_text,
+        ready_without_scripts,
         sniff_kind,
     )
     from parsers.article import Article, content_hash
@@ -59,6 +60,7 @@ _EXPORTS = {
     "parse_html": "parsers.api",
     "parse_page": "parsers.api",
     "parse_text": "parsers.api",
+    "ready_without_scripts": "parsers.api",
     "sniff_kind": "parsers.api",
 }
 
@@ -94,5 +96,6 @@ __all__ = [
     "parse_html",
     "parse_page",
     "parse_text",
+    "ready_without_scripts",
     "sniff_kind",
 ]

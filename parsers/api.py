@@ -16,15 +16,22 @@ from dataclasses import dataclass
 from lxml import etree
 
 from parsers.article import Article, content_hash
-from parsers.boilerplate import SCRIPT_TAGS
+from parsers.boilerplate import LOADING_PLACEHOLDER, SCRIPT_TAGS
 from parsers.encoding import decode_bytes
-from parsers.exceptions import EmptyInputError, NotAPageError, PageTooComplexError, ParseError
+from parsers.exceptions import (
+    EmptyInputError,
+    NotAPageError,
+    PageTooComplexError,
+    ParseError,
+    ScriptShellError,
+)
 from parsers.extract import extract_content, paragraphs_of
 from parsers.flat_text import flat_text
 from parsers.links import NO_LINKS, PageLinks, links_in
 from parsers.metadata import dates_from_lines, read_meta
 from parsers.normalize import normalize_text_settled
 from parsers.options import DEFAULT_OPTIONS, ParseOptions
+from parsers.render import element_text
 from parsers.script_body import body_from_scripts, script_texts
 from parsers.selectors import select_all, select_date, select_title
 from parsers.textclean import clean_text_dump
@@ -108,6 +115,8 @@ def _article(
     text, settled = normalize_text_settled("\n".join(paragraphs))
     if not text:
         raise NotAPageError(message)
+    if LOADING_PLACEHOLDER.match(text):
+        raise ScriptShellError(f"{message}: only {text!r}, the page builds its text in JavaScript")
     digest = content_hash(title, text, text_settled=settled)
     return Article(title=title, text=text, content_hash=digest, **fields)
 
@@ -258,6 +267,28 @@ def find_links(data: bytes, *, content_type: str | None = None) -> PageLinks:
         return links_in(_parse_tree(decode_bytes(data, content_type)[0]))
     except ParseError:
         return NO_LINKS
+
+
+def ready_without_scripts(
+    data: bytes, *, content_type: str | None = None, selector: str | None = None
+) -> str | None:
+    """Say why a page needs no JavaScript run to be read, or None when it may.
+
+    ``"selector"``: an element ``selector`` matches holds text in the HTML as served;
+    ``"script"``: the page holds an article body in a JSON script (Next.js, JSON-LD), which
+    :func:`parse_page` reads (see :mod:`parsers.script_body`). The crawler asks before it
+    sends a page to a browser.
+    """
+    try:
+        root = _parse_tree(decode_bytes(data, content_type)[0])
+    except ParseError:
+        return None
+    scripts = script_texts(root)
+    if selector:
+        etree.strip_elements(root, *SCRIPT_TAGS, with_tail=False)
+        if any(element_text(el).strip() for el in select_all(root, {"body": selector}, "body")):
+            return "selector"
+    return "script" if body_from_scripts([], scripts) else None
 
 
 def _read_bytes(

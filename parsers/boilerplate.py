@@ -82,6 +82,14 @@ ENGLISH_MONTHS: tuple[tuple[tuple[str, ...], int], ...] = (
 # Code, not text: removed from the tree before anything reads it (after metadata, which needs
 # the JSON-LD scripts).
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
+# All the text of a page built by JavaScript, as served before its scripts run: a loading
+# sign or a request to switch JavaScript on is no article (the crawler's [render] runs them).
+LOADING_PLACEHOLDER = re.compile(
+    r"^\W*(?:กำลังโหลด(?:ข้อมูล|ข่าว|เนื้อหา)?|โปรดรอสักครู่|loading|please wait"
+    r"|(?:please |you need to )?enable javascript[^\n]{0,80}"
+    r"|กรุณาเปิด(?:ใช้งาน)?\s*javascript[^\n]{0,80})\W*$",
+    re.IGNORECASE,
+)
 # Removed before extraction: never article text.
 DROP_TAGS = (
     *SCRIPT_TAGS,

@@ -34,6 +34,11 @@ class PageTooComplexError(ParseError):
     any news page has): a hostile or broken page, recorded as an error, never read for ever."""
 
 
+class ScriptShellError(ParseError):
+    """Raised when a page's only text is a loading sign ("กำลังโหลด…", "enable JavaScript"):
+    a shell its scripts fill, not an article; no other reading of it is tried."""
+
+
 class SelectorError(ParseError):
     """Raised by ``parse_bytes``/``parse_html`` when a site's CSS selector is not valid CSS
     or names a field other than title/body/date: a configuration mistake, caught early."""

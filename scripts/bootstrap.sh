@@ -10,6 +10,6 @@ fi
 stamp=.venv/.opdcwatch-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[test,bench]"
+    .venv/bin/python -m pip install --quiet -e ".[test,bench,render]"
     touch "$stamp"
 fi

@@ -99,7 +99,9 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
     assert stats["statuses"][flaky] == [503, 200]  # retried after the 503
     assert not [p for p in stats["hits"] if p.startswith("/private/")]  # robots.txt obeyed
     assert sum(n for p, n in stats["hits"].items() if p.startswith("/calendar.php")) <= 2
-    assert sum(n for p, n in stats["hits"].items() if p.startswith("/news.php")) <= 4
+    # pages 1-3, the empty page 4 and, since page 4's sidebar still shows articles not yet
+    # archived, page 5 (one stale listing is followed: crawler.spiders.site.follow_links)
+    assert sum(n for p, n in stats["hits"].items() if p.startswith("/news.php")) <= 5
     assert stats["hits"]["/content.php?content_id=9001"] == 1  # the PDF: fetched, skipped
     assert "/files/annual-report.pdf" not in stats["hits"]
     assert all(ua.startswith("opdcwatch/") for ua in stats["user_agents"])

@@ -41,6 +41,23 @@ def test_bundled_profiles_load_and_are_valid():
             "https://www.opdc.go.th/content.php?menu_id=3",
         ),
         ("opdc-news", "https://www4.opdc.go.th/page.php?cat=5&id=77", "https://www.opdc.go.th/"),
+        # the 2018 home page's shapes, as written and as canonical_url sorts them
+        (
+            "opdc-news",
+            "https://www.opdc.go.th/page.php?url=tab_view&cat=D&id=1385",
+            "https://www.opdc.go.th/page.php?url=tab_more&cat=D",
+        ),
+        (
+            "opdc-news",
+            "https://www.opdc.go.th/page.php?cat=V&id=1385&url=tab_view",
+            "https://www.opdc.go.th/page.php?cat=V&page=2&url=tab_more",
+        ),
+        (
+            "opdc-news",
+            "https://www.opdc.go.th/news.php?catid=16&menu_id=8&news_id=2797",
+            "https://www.opdc.go.th/_rss.php?cat=M",
+        ),
+        ("opdc-news", "https://www.opdc.go.th/content/NDQyMw", "https://www.opdc.go.th/category/x"),
         ("okmass", "https://www.okmass.com/news/15", "https://www.okmass.com/news?page=3"),
     ],
 )
@@ -48,6 +65,18 @@ def test_bundled_article_patterns_match_the_known_url_shapes(name, article, not_
     profile = bundled_profiles()[name]
     assert profile.is_article(article)
     assert not profile.is_article(not_article)
+
+
+def test_opdc_news_follows_its_news_lists():
+    opdc = bundled_profiles()["opdc-news"]
+    for url in (
+        "https://www.opdc.go.th/page.php?url=tab_more&cat=D",
+        "https://www.opdc.go.th/page.php?cat=1&page=2&url=tab_more",
+        "https://www.opdc.go.th/content.php?menu_id=3",
+    ):
+        assert opdc.is_listing(url) and not opdc.is_article(url)
+    assert not opdc.is_listing("https://www.opdc.go.th/page.php?cat=D&id=1385&url=tab_view")
+    assert len(opdc.feeds) == 3 and all("_rss.php?cat=" in f for f in opdc.feeds)
 
 
 def test_listing_patterns_follow_pagination():
@@ -93,6 +122,12 @@ def test_same_user_profile_twice_is_an_error(fixtures_dir):
         ("bad-setting.toml", "settings.download_delay"),
         ("bad-revisit-key.toml", "revisit.recent_day"),
         ("bad-revisit-share.toml", "revisit.crawl_share"),
+        ("bad-render-regex.toml", "render.articles"),
+        ("bad-render-wait-for.toml", "render.wait_for"),
+        ("bad-render-timeout.toml", "render.timeout"),
+        ("bad-render-block.toml", "render.block"),
+        ("bad-render-key.toml", "render.wait_until"),
+        ("bad-render-empty.toml", "render"),
     ],
 )
 def test_bad_profile_names_file_and_field(fixtures_dir, file, field):
@@ -159,3 +194,42 @@ def test_select_profiles_order_default_and_unknown():
     ]
     with pytest.raises(NoSuchSiteError, match=r"no such site 'opdc'.*okmass, opdc-news"):
         select_profiles(registry, ["opdc"])
+
+
+def test_render_table_is_read_with_its_contract_names(fixtures_dir):
+    profile = load_profile(fixtures_dir / "crawler" / "render" / "app-news.toml")
+    render = profile.render
+    assert render is not None
+    assert render.wait_for == "article .body" and render.timeout == 15.0
+    assert render.block == ("image", "font", "media")
+    article = "https://news.example.go.th/news/app/20261"
+    assert render.wants(article, "article")
+    assert not render.wants(article, "listing")  # listings = []: fetched as today
+    assert not render.wants("https://news.example.go.th/news/app/?page=2", "listing")
+    assert not render.wants("https://news.example.go.th/about", "article")
+    assert render.describe() == (  # opdcwatch sites -l
+        "articles /news/app/\\d+; wait_for 'article .body'; timeout 15 s; block image, font, media"
+    )
+
+
+def test_profiles_without_render_table_render_nothing(fixtures_dir):
+    assert all(p.render is None for p in load_registry().values())
+
+
+def test_opdc_news_reads_the_old_php_replica_as_written_and_canonical():
+    """The replica's opdc-php style serves the shapes of the 2018 home page."""
+    from crawler.demo import ReplicaSite
+    from crawler.demo.styles import make_style
+    from parsers.urls import canonical_url
+
+    style = make_style("opdc-php")
+    site = ReplicaSite(12, specials=False, style=style)
+    opdc = bundled_profiles()["opdc-news"]
+    for article in site.articles():
+        url = "https://www.opdc.go.th" + article.path
+        assert opdc.is_article(url) and opdc.is_article(canonical_url(url))
+    for section in (0, 1):
+        for page in (1, 2):
+            url = "https://www.opdc.go.th" + style.listing_path(section, page)
+            for form in (url, canonical_url(url)):
+                assert opdc.is_listing(form) and not opdc.is_article(form)

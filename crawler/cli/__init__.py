@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "diff": "crawler.cli.archive_cmds:diff",
     "export": "crawler.cli.archive_cmds:export",
     "crawl": "crawler.cli.crawl_cmds:crawl",
+    "probe": "crawler.cli.probe_cmd:probe",
     "sites": "crawler.cli.crawl_cmds:sites",
     "demo": "crawler.cli.demo_cmd:demo",
     "serve": "crawler.cli.serve_cmd:serve",

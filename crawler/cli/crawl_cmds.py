@@ -39,7 +39,9 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     Each article page is parsed and recorded as new, changed or unchanged; known articles are
     fetched again as the profile's revisit policy says, and one that answers 404/410 or
     redirects to the home page is recorded as gone (removed). Re-fetches send If-None-Match /
-    If-Modified-Since so unchanged articles cost a 304. A progress line is shown on a
+    If-Modified-Since so unchanged articles cost a 304. Pages a profile's [render] table names
+    are rendered by Debian's Chromium when their HTML is not enough (opdcwatch[render]; exit 2
+    when Chromium is missing). A progress line is shown on a
     terminal, and at the end a summary line per site with its removed and restored articles.
     Ctrl-C stops cleanly; run again with --resume to continue. Exit 0 when the crawl ran,
     1 with one line per site when a site's every start request failed (unreachable: DNS,
@@ -79,7 +81,7 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     "--long",
     "long_format",
     is_flag=True,
-    help="Also show each profile's start sources, schedule and file.",
+    help="Also show each profile's start sources, rendering, schedule and file.",
 )
 def sites(profile_files, sites_dir, long_format) -> None:
     """List the site profiles a crawl can use: the bundled ones and yours.
@@ -107,6 +109,8 @@ def sites(profile_files, sites_dir, long_format) -> None:
                     click.echo(f"{'':<{width}}    {label}: {' '.join(values)}")
             if profile.keywords:
                 click.echo(f"{'':<{width}}    keywords: {', '.join(profile.keywords)}")
+            if profile.render is not None:
+                click.echo(f"{'':<{width}}    render: {profile.render.describe()}")
             click.echo(
                 f"{'':<{width}}    schedule: {profile.schedule or '-'}, max_pages: "
                 f"{profile.max_pages or '-'}, file: {profile.source}"

@@ -1,8 +1,9 @@
 """``python -m crawler.demo``: serve the replica until killed; prints its URL first.
 
 Used by the benchmarks (a server in its own process does not compete with the crawler for the
-GIL) and handy for trying ``opdcwatch crawl --profile`` by hand. ``--sites N`` serves N
-replicas, each on a port of its own, and prints one URL per line.
+GIL) and handy for trying ``opdcwatch crawl --profile`` or ``opdcwatch probe`` by hand.
+``--sites N`` serves N replicas, each on a port of its own, and prints one URL per line;
+``--style NAME`` serves a content system's URL shapes (``crawler.demo.styles``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 
 from crawler.demo.server import ReplicaServer
 from crawler.demo.site import LAYOUTS, ReplicaSite
+from crawler.demo.styles import STYLES, make_style
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,7 +41,20 @@ def main(argv: list[str] | None = None) -> None:
         default="classic",
         help="classic: 10-15 KB pages; portal: 36-52 KB with a mega-menu and inline CSS/JS",
     )
+    parser.add_argument(
+        "--style",
+        choices=sorted(STYLES),
+        default=None,
+        help="URL shapes of a content system (default: the classic content.php site)",
+    )
+    parser.add_argument(
+        "--no-feeds", action="store_true", help="with --style: no feeds and no sitemap"
+    )
     args = parser.parse_args(argv)
+    style = None
+    if args.style:
+        extras = not args.no_feeds
+        style = make_style(args.style, feeds=extras, sitemap=extras, per_page=args.per_page)
     servers = [
         ReplicaServer(
             ReplicaSite(
@@ -48,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
                 specials=not args.no_specials,
                 latency=args.latency,
                 layout=args.layout,
+                style=style,
             ),
             port=args.port + i if args.port else 0,
         )

@@ -182,7 +182,7 @@ def render_rss(site: ReplicaSite, base_url: str) -> bytes:
     entries = "".join(
         f"<item><title>{escape(a.title)}</title><link>{escape(base + a.path)}</link>"
         f"<pubDate>{format_datetime(a.last_modified, usegmt=True)}</pubDate></item>"
-        for a in site.articles()[:5]
+        for a in site.articles()[: site.feed_items]
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'

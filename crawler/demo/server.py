@@ -19,7 +19,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.demo import pages
+from crawler.demo import pages, styled
 from crawler.demo.site import BINARY_ID, ROLE_FLAKY, ROLE_SLOW, ReplicaArticle, ReplicaSite
 
 logger = logging.getLogger(__name__)
@@ -122,6 +122,14 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self.site.leave()
 
     def route(self, path: str, query: dict[str, list[str]]) -> None:
+        style = self.site.style
+        if style is not None:
+            base = self.base_url.rstrip("/")
+            if path == "/robots.txt":
+                self.send(200, styled.robots(self.site, base), "text/plain")
+                return
+            self.send(*styled.answer(self.site, style.route(path, query), base))
+            return
         if path == "/robots.txt":
             self.send(200, pages.render_robots(self.base_url), "text/plain")
         elif path == "/":

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 
+from crawler.demo.styles import UrlStyle
+
 THAI_MONTHS = (
     "มกราคม",
     "กุมภาพันธ์",
@@ -112,10 +114,11 @@ class ReplicaArticle:
     category: str
     role: str = "plain"
     modified: datetime | None = None
+    url_path: str = ""  # where a site built with a URL style serves it
 
     @property
     def path(self) -> str:
-        return f"/content.php?content_id={self.id}"
+        return self.url_path or f"/content.php?content_id={self.id}"
 
     @property
     def encoding(self) -> str:
@@ -165,6 +168,9 @@ class ReplicaSite:
         slow_seconds: float = 1.0,
         latency: float = 0.0,
         layout: str = "classic",
+        feed_items: int = 5,
+        style: UrlStyle | None = None,
+        related_links: int = 2,
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
@@ -174,6 +180,9 @@ class ReplicaSite:
             )
         self.layout = layout
         self.per_page = per_page
+        self.feed_items = feed_items  # the newest articles the RSS feed carries
+        self.style = style  # None: the classic content.php scheme (crawler.demo.styles)
+        self.related_links = related_links  # older articles a styled article page links
         self.specials = specials
         self.slow_seconds = slow_seconds
         self.latency = latency  # seconds every answer waits: a distant, I/O-bound site
@@ -188,7 +197,7 @@ class ReplicaSite:
         self.views = 0
         self.in_flight = 0
         self.max_in_flight = 0
-        self._base = self._build(n_articles)
+        self._base = [self._styled(a) for a in self._build(n_articles)]
         # phase -> (articles newest first, articles by id), built once: the benchmark's server
         # must not be slower than the crawler it measures
         self._cache: dict[int, tuple[list[ReplicaArticle], dict[int, ReplicaArticle]]] = {}
@@ -218,6 +227,11 @@ class ReplicaSite:
             )
         return built
 
+    def _styled(self, article: ReplicaArticle) -> ReplicaArticle:
+        if self.style is None:
+            return article
+        return replace(article, url_path=self.style.article_path(article.id, article.published))
+
     # --- phases ------------------------------------------------------------------------------
 
     def set_phase(self, phase: int) -> None:
@@ -236,14 +250,16 @@ class ReplicaSite:
             "สำนักงาน ก.พ.ร. เปิดรับสมัครหน่วยงานภาครัฐเข้าร่วมประกวดรางวัลเลิศรัฐ ประจำปี 2569",
             *seed.paragraphs[1:4],
         )
-        return ReplicaArticle(
-            ADDED_ID,
-            "ก.พ.ร. เปิดรับสมัครรางวัลเลิศรัฐ ประจำปี 2569",
-            paragraphs,
-            date(2026, 1, 14),
-            seed.category,
-            "added",
-            PHASE2_MODIFIED,
+        return self._styled(
+            ReplicaArticle(
+                ADDED_ID,
+                "ก.พ.ร. เปิดรับสมัครรางวัลเลิศรัฐ ประจำปี 2569",
+                paragraphs,
+                date(2026, 1, 14),
+                seed.category,
+                "added",
+                PHASE2_MODIFIED,
+            )
         )
 
     def articles(self) -> list[ReplicaArticle]:

@@ -18,9 +18,10 @@ from crawler.demo.site import ReplicaSite
 def export_static(site: ReplicaSite, folder: Path, base_url: str) -> dict[str, int]:
     """Write every page of ``site`` (current phase) under ``folder``; return counts by kind.
 
-    The listing goes one page past the last article, as the live replica's endless pager
-    does: that page brings no article, so a crawler stops there. No sitemap is written, so
-    robots.txt names none.
+    The listing goes two pages past the last article, as the live replica's endless pager
+    does: those pages bring no article of their own, only the sidebar's, so a crawler stops
+    at the second (one such page is followed: ``OPDCWATCH_STALE_LISTINGS``). No sitemap is
+    written, so robots.txt names none.
     """
     folder = Path(folder)
     (folder / "content").mkdir(parents=True, exist_ok=True)
@@ -29,7 +30,7 @@ def export_static(site: ReplicaSite, folder: Path, base_url: str) -> dict[str, i
     for article in articles:
         body, _ = pages.render_article(site, article, base_url)
         (folder / "content" / f"{article.id}.html").write_bytes(body)
-    last_page = -(-len(articles) // site.per_page) + 1
+    last_page = -(-len(articles) // site.per_page) + 2
     for page in range(1, last_page + 1):
         (folder / "news" / f"{page}.html").write_bytes(pages.render_listing(site, page))
     robots = pages.render_robots(base_url).decode("ascii")

@@ -3,7 +3,10 @@
 Discovery goes feeds and sitemaps (cheap, list articles directly) and start pages, then the
 links on listing pages that match ``follow``; pages whose URL matches ``articles`` are parsed
 and handed to the archive pipeline. A listing that brings no article link new to the archive
-and to this run is a dead end (or a pagination trap) and its links are not followed.
+and to this run's listings is a dead end (or a pagination trap) and its links are not followed;
+one that shows only articles this run found elsewhere (its feed, its sitemap, the home page)
+may still lead on to older ones, so a few such listings in a row are followed (see
+:meth:`SiteSpider.follow_links`).
 
 Known articles are fetched again when the profile's revisit policy picks them
 (``crawler.revisit``), whether or not a listing still links to them: the due ones, at most the
@@ -37,7 +40,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -62,9 +65,10 @@ from crawler.links import LinkSorter
 from crawler.middlewares import META_KIND, META_URL
 from crawler.parse_worker import ParseWorker
 from crawler.profiles import SiteProfile
+from crawler.rendering import BROWSER, META_RENDER, PLAIN, strip_validators
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.urls import find_canonical, host_matches, is_home_page
-from parsers import PageLinks, ParseError, find_links, parse_page
+from parsers import PageLinks, ParseError, find_links, parse_page, ready_without_scripts
 from parsers.exceptions import BinaryInputError, PageTooComplexError
 from parsers.urls import canonical_url
 
@@ -75,6 +79,7 @@ REVISIT_PRIORITY = -10  # after discovery: a new article matters more than a re-
 META_VIA_CANONICAL = "opdcwatch_via_canonical"
 META_START = "opdcwatch_start"
 META_REVISIT = "opdcwatch_revisit"
+META_STALE = "opdcwatch_stale"  # listings in a row, up to this one, that listed nothing new
 CLOSE_UNREACHABLE = "unreachable"  # the close reason of a crawl that got no answer at all
 
 
@@ -128,6 +133,7 @@ class SiteSpider(scrapy.Spider):
         self.reasons: Counter[str] = Counter()  # why requests ended without a page, by kind
         self.robots_unavailable: set[str] = set()  # origins whose robots.txt failed (5xx, timeout)
         self.links = LinkSorter(profile)
+        self.listed: set[str] = set()  # article links some listing page of this run showed
         self.parse_worker: ParseWorker | None = None
         self.stopping = False  # set on SIGTERM / Ctrl-C by crawler.shutdown
 
@@ -244,6 +250,9 @@ class SiteSpider(scrapy.Spider):
         if revisit:
             meta[META_REVISIT] = True
             self.count("revisits")
+        render = self.profile.render
+        if render is not None and render.wants(url, kind):
+            meta[META_RENDER] = PLAIN  # tried without a browser first: see needs_browser
         return scrapy.Request(
             url,
             callback=callback,
@@ -328,6 +337,70 @@ class SiteSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    # --- rendering (crawler.rendering) -----------------------------------------------------
+
+    def needs_browser(self, response: Response) -> bool:
+        """True when a page the profile renders came back plain and its HTML is not enough.
+
+        Enough: what ``wait_for`` marks holds text as served, or the article body is in a JSON
+        script (``parsers.script_body`` reads it). Not rendered either: error answers, non-HTML,
+        and an article redirected to the home page (taken down).
+        """
+        if response.meta.get(META_RENDER) != PLAIN or response.status != 200:
+            return False
+        if _content_type(response) not in HTML_CONTENT_TYPES:
+            return False
+        url = response.meta.get(META_URL, response.url)
+        if response.meta.get(META_KIND) == "article" and self.removal_redirect(url, response):
+            return False
+        render = self.profile.render
+        assert render is not None  # META_RENDER is set only for profiles with [render]
+        why = ready_without_scripts(
+            response.body, content_type=_raw_content_type(response), selector=render.wait_for
+        )
+        if response.meta.get(META_KIND) == "listing" and why == "script":
+            why = None  # a listing's links are not in an article body
+        if why is not None:
+            self.count(f"render_not_needed/{why}")
+            return False
+        return True
+
+    def rendered_request(self, response: Response) -> scrapy.Request:
+        """The same page again, through the browser: no conditional headers, same callback."""
+        request = response.request
+        assert request is not None and self.profile.render is not None
+        meta = {
+            key: request.meta[key]
+            for key in (META_KIND, META_URL, META_START, META_REVISIT, META_VIA_CANONICAL)
+            if key in request.meta
+        }
+        meta["handle_httpstatus_list"] = list(HANDLED_STATUSES)
+        meta[META_RENDER] = BROWSER
+        meta.update(self.profile.render.playwright_meta())
+        return scrapy.Request(
+            meta[META_URL],
+            callback=request.callback,
+            errback=self.on_error,
+            meta=meta,
+            priority=request.priority,
+            dont_filter=True,
+        )
+
+    def rendered_too_large(self, url: str, response: Response) -> bool:
+        """Hold DOWNLOAD_MAXSIZE for a rendered page (scrapy-playwright does not): an error."""
+        if response.meta.get(META_RENDER) != BROWSER:
+            return False
+        self.count("rendered")
+        cap = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if not cap or len(response.body) <= cap:
+            return False
+        self.note_reason(
+            url,
+            reasons.TOO_LARGE,
+            f"too large: rendered page is {len(response.body):,} bytes (cap {cap:,})",
+        )
+        return True
+
     # --- callbacks -------------------------------------------------------------------------
 
     def follow_links(
@@ -336,28 +409,38 @@ class SiteSpider(scrapy.Spider):
         """Request the article links on a page; on a listing, also its listing links.
 
         ``links`` come from the parse of the page (``parsers.parse_page`` or ``find_links``).
-        A listing page's listing links are followed only when the page brought at least one
-        article link neither this run nor the archive had seen: endless calendars and "next"
-        chains stop there, and so does a walk into the archived past (the revisit policy, not
-        the listings, decides when known articles are fetched again).
+        A listing page's listing links are followed when the page shows an article link
+        that the archive does not hold and no earlier listing of this run showed. A listing
+        whose unarchived articles were all shown already (the first page of a list whose
+        feed, or the home page, carries the latest items) is followed too, but only
+        ``OPDCWATCH_STALE_LISTINGS`` such pages in a row: its next page may hold older
+        articles, while an endless calendar that repeats a sidebar's links stops there. A
+        listing of nothing but archived articles is a dead end: a walk into the archived
+        past stops (the revisit policy, not the listings, decides when known articles are
+        fetched again).
         """
         seen = self.run_state["seen"]
         articles, listings = self.links.sort(response.url, links)
-        linked = [url for url in articles if url not in seen]
-        fresh = [url for url in linked if url not in self.known]
-        for url in linked:
-            request = self.make_request(url, "article") if self.wants(url) else None
-            if request is not None:
-                yield request
+        for url in articles:
+            if url not in seen:
+                request = self.make_request(url, "article") if self.wants(url) else None
+                if request is not None:
+                    yield request
         if not from_listing:
             return
-        if not fresh:
+        unarchived = [url for url in articles if url not in self.known]
+        fresh = [url for url in unarchived if url not in self.listed]
+        self.listed.update(articles)
+        stale = 0 if fresh else response.meta.get(META_STALE, 0) + 1
+        if not unarchived or stale > self.settings.getint("OPDCWATCH_STALE_LISTINGS"):
             self.count("dead_end_listings")
             logger.debug("%s: no new article link on %s, not following it", self.name, response.url)
             return
         for url in listings:
             request = self.make_request(url, "listing")
             if request is not None:
+                if stale:
+                    request.meta[META_STALE] = stale
                 yield request
 
     async def _links_of(self, response: Response) -> PageLinks:
@@ -367,7 +450,11 @@ class SiteSpider(scrapy.Spider):
         return links
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
-        if self.begin(response) is None:
+        if self.needs_browser(response):
+            yield self.rendered_request(response)
+            return
+        url = self.begin(response)
+        if url is None or self.rendered_too_large(url, response):
             return
         if response.status != 200:
             self.note_start_error(response, f"listing answered HTTP {response.status}")
@@ -400,8 +487,11 @@ class SiteSpider(scrapy.Spider):
         return PageItem(url=url, status=reasons[0], headers={"Location": target})
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        if self.needs_browser(response):
+            yield self.rendered_request(response)
+            return
         url = self.begin(response)
-        if url is None:
+        if url is None or self.rendered_too_large(url, response):
             return
         removed = self.removal_redirect(url, response)
         if removed is not None:
@@ -453,13 +543,16 @@ class SiteSpider(scrapy.Spider):
             self.note_error(url, f"cannot parse: {exc}")
             return
         article = page.article
+        headers = _headers(response)
+        if response.meta.get(META_RENDER) == BROWSER:
+            headers = strip_validators(headers)
         if not self.profile.matches_keywords(f"{article.title or ''}\n{article.text}"):
             self.count("filtered")
         else:
             yield PageItem(
                 url=url,
                 status=response.status,
-                headers=_headers(response),
+                headers=headers,
                 body=response.body,
                 article=article,
             )
@@ -511,12 +604,12 @@ class SiteSpider(scrapy.Spider):
             loc = entry.get("loc")
             if not loc:
                 continue
-            loc = response.urljoin(loc)
+            loc = canonical_url(response.urljoin(loc))  # patterns match canonical URLs
             if sitemap.type == "sitemapindex":
                 kind = "sitemap"
             elif not self.profile.articles or self.profile.is_article(loc):
                 kind = "article"
-                if not (self.changed_since_checked(loc, entry) or self.wants(canonical_url(loc))):
+                if not (self.changed_since_checked(loc, entry) or self.wants(loc)):
                     continue
             elif self.profile.is_listing(loc):
                 kind = "listing"
@@ -596,6 +689,10 @@ class SiteSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             kind = message = f"HTTP {status}"
+        elif request.meta.get(META_RENDER) == BROWSER and not failure.check(IgnoreRequest):
+            # the page answered; the browser failed
+            first = (str(failure.value).strip().splitlines() or [type(failure.value).__name__])[0]
+            kind, message = reasons.RENDER_FAILED, f"render failed: {first}"
         else:
             kind, message = reasons.failure_reason(failure)
             if kind in NETWORK_KINDS:
