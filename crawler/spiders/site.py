@@ -21,8 +21,8 @@ stops early and says why (DNS, refused, timeout, TLS: ``crawler.fetch_errors``).
 that ends without a page is counted by kind (``crawler.reasons``): a timeout, a redirect loop,
 a body cut short, a page too complex to parse, robots.txt, a long Retry-After.
 
-Pages are parsed in a background thread (``crawler.parse_worker``), within a time budget, so
-the reactor keeps downloading (and hears a SIGTERM) while a hard page is read.
+Article pages are parsed in a background thread (``crawler.parse_worker``), within a time
+budget, so the reactor keeps downloading (and hears a SIGTERM) while a hard page is read.
 
 The spider keeps its own record of what it requested and finished in ``self.state``, which
 Scrapy saves in the JOBDIR, so that ``--resume`` can re-issue the requests that were in flight
@@ -443,13 +443,12 @@ class SiteSpider(scrapy.Spider):
                     request.meta[META_STALE] = stale
                 yield request
 
-    async def _links_of(self, response: Response) -> PageLinks:
-        links: PageLinks = await self.off_thread(
-            find_links, response.body, content_type=_raw_content_type(response)
-        )
-        return links
+    def _links_of(self, response: Response) -> PageLinks:
+        """A listing's links, read here: lxml alone, linear in the page and within the element
+        budget (the article pages, which the extractor reads too, go to the parse thread)."""
+        return find_links(response.body, content_type=_raw_content_type(response))
 
-    async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
+    def parse_listing(self, response: Response) -> Iterator[Any]:
         if self.needs_browser(response):
             yield self.rendered_request(response)
             return
@@ -462,9 +461,7 @@ class SiteSpider(scrapy.Spider):
         if _content_type(response) not in HTML_CONTENT_TYPES:
             self.count("skipped")
             return
-        links = await self._links_of(response)
-        for request in self.follow_links(response, links, from_listing=True):
-            yield request
+        yield from self.follow_links(response, self._links_of(response), from_listing=True)
 
     def removal_redirect(self, url: str, response: Response) -> PageItem | None:
         """Return a gone item when the article was redirected to the home or a listing page.
@@ -560,7 +557,7 @@ class SiteSpider(scrapy.Spider):
             for request in self.follow_links(response, page.links, from_listing=False):
                 yield request
 
-    async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
+    def parse_feed(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None:
             return
         if response.status != 200:
@@ -568,9 +565,7 @@ class SiteSpider(scrapy.Spider):
             return
         kind = _content_type(response)
         if kind in HTML_CONTENT_TYPES:  # a feed URL that now serves a page: treat as listing
-            links = await self._links_of(response)
-            for request in self.follow_links(response, links, from_listing=True):
-                yield request
+            yield from self.follow_links(response, self._links_of(response), from_listing=True)
             return
         if kind and kind not in FEED_CONTENT_TYPES:
             self.count("skipped")
