@@ -16,11 +16,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import (
-    DownloadCancelledError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
+import scrapy.exceptions
+from scrapy.exceptions import IgnoreRequest
 
 from crawler import fetch_errors
 from crawler.constants import (
@@ -60,6 +57,9 @@ __all__ = [
 ]
 # kinds that are the site's wish, not a fault: counted as skipped, not as errors
 REFUSALS = frozenset({ROBOTS, RATE_LIMITED, ALREADY_FETCHED})
+# Scrapy 2.13+ names these failures; older releases (pyproject allows 2.11) say it in the text
+_CANCELLED = getattr(scrapy.exceptions, "DownloadCancelledError", None)
+_DATA_LOSS = getattr(scrapy.exceptions, "ResponseDataLossError", None)
 
 
 class NoPage(IgnoreRequest):
@@ -73,9 +73,10 @@ class NoPage(IgnoreRequest):
 
 def _too_large(exc: BaseException) -> bool:
     """Scrapy's size cap: a cancelled download, or a decompressed body past it (gzip bomb)."""
-    if isinstance(exc, DownloadCancelledError):
-        return "max size" in str(exc)
-    return type(exc) is IgnoreRequest and "DOWNLOAD_MAXSIZE" in str(exc)
+    text = str(exc)
+    if type(exc) is IgnoreRequest:
+        return "DOWNLOAD_MAXSIZE" in text
+    return (_CANCELLED is None or isinstance(exc, _CANCELLED)) and "max size" in text
 
 
 def failure_reason(failure: Failure | BaseException) -> tuple[str, str]:
@@ -89,7 +90,7 @@ def failure_reason(failure: Failure | BaseException) -> tuple[str, str]:
         return ROBOTS, "forbidden by robots.txt"
     if _too_large(exc):
         return TOO_LARGE, f"too large: {' '.join(str(exc).split())}"
-    if isinstance(exc, ResponseDataLossError) or "dataloss" in str(exc).lower():
+    if (_DATA_LOSS is not None and isinstance(exc, _DATA_LOSS)) or "DataLoss" in str(exc):
         return TRUNCATED, "truncated: the connection closed before the declared length"
     return fetch_errors.error_kind(exc), fetch_errors.describe(exc)
 
