@@ -3,9 +3,9 @@
 Scrapy calls the spider's callbacks in the reactor thread: a page that takes seconds to parse
 there stops every download, every timer and the signal handlers with it (a SIGTERM waited for
 the parse). A :class:`ParseWorker` is one daemon thread fed through a queue. One, because
-parsing holds the GIL (a second thread would only take turns with the first) and the lxml
-parser the parsers share is not safe across threads; a daemon, so that a crawl stopping
-mid-parse does not wait for it at exit (the parse budget bounds it anyway).
+parsing holds the GIL: a second thread would only take turns with the first (the lxml parser
+the parsers share serialises its users anyway). A daemon, so that a crawl stopping mid-parse
+does not wait for it at exit (the parse budget bounds it anyway).
 """
 
 from __future__ import annotations
