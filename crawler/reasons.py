@@ -103,16 +103,14 @@ _START_BYTES = 4096
 def cut_short(response: Response) -> str | None:
     """Return why a response's body may be cut short, or None when it is whole or cannot tell.
 
-    A declared Content-Length or chunked transfer is checked by the transport (a shortfall
+    A declared Content-Length or a chunked transfer is checked by the transport (a shortfall
     fails the download: "truncated", see :func:`failure_reason`). A body delimited only by
-    the server closing the connection proves nothing: an HTML document that opens with
-    ``<html>`` and never reaches ``</body>`` or ``</html>`` was cut off, and archiving it
-    would make a false version now and a false change when the page comes whole.
+    the server closing the connection proves nothing; Scrapy flags it "partial". Such an HTML
+    document that opens with ``<html>`` and never reaches ``</body>`` or ``</html>`` was cut
+    off, and archiving it would make a false version now and a false change when the page
+    comes whole.
     """
-    headers = response.headers
-    if headers.get("Content-Length") is not None:
-        return None
-    if b"chunked" in (headers.get("Transfer-Encoding") or b"").lower():
+    if "partial" not in response.flags:
         return None
     body = response.body
     if not _DOCUMENT_START_RE.search(body, 0, _START_BYTES) or _DOCUMENT_END_RE.search(body):
