@@ -60,4 +60,5 @@ TRUNCATED = "truncated"  # the body ended before its declared length or its docu
 TOO_COMPLEX = "too complex"  # past the parse budget
 RATE_LIMITED = "rate limited"  # a Retry-After past OPDCWATCH_RETRY_AFTER_LIMIT
 ALREADY_FETCHED = "redirect to a page already fetched"
+IGNORED = "ignored"  # dropped by another middleware (an IgnoreRequest of no kind above)
 RENDER_FAILED = "render failed"  # the page answered, the browser failed on it ([render])

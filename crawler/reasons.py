@@ -22,6 +22,7 @@ from scrapy.exceptions import IgnoreRequest
 from crawler import fetch_errors
 from crawler.constants import (
     ALREADY_FETCHED,
+    IGNORED,
     OFFSITE_REDIRECT,
     RATE_LIMITED,
     REDIRECT_LOOP,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALREADY_FETCHED",
+    "IGNORED",
     "OFFSITE_REDIRECT",
     "RATE_LIMITED",
     "REDIRECT_LOOP",
@@ -56,7 +58,7 @@ __all__ = [
     "failure_reason",
 ]
 # kinds that are the site's wish, not a fault: counted as skipped, not as errors
-REFUSALS = frozenset({ROBOTS, RATE_LIMITED, ALREADY_FETCHED})
+REFUSALS = frozenset({ROBOTS, RATE_LIMITED, ALREADY_FETCHED, IGNORED})
 # Scrapy 2.13+ names these failures; older releases (pyproject allows 2.11) say it in the text
 _CANCELLED = getattr(scrapy.exceptions, "DownloadCancelledError", None)
 _DATA_LOSS = getattr(scrapy.exceptions, "ResponseDataLossError", None)
@@ -92,6 +94,8 @@ def failure_reason(failure: Failure | BaseException) -> tuple[str, str]:
         return TOO_LARGE, f"too large: {' '.join(str(exc).split())}"
     if (_DATA_LOSS is not None and isinstance(exc, _DATA_LOSS)) or "DataLoss" in str(exc):
         return TRUNCATED, "truncated: the connection closed before the declared length"
+    if isinstance(exc, IgnoreRequest):
+        return IGNORED, f"not fetched: {exc}"
     return fetch_errors.error_kind(exc), fetch_errors.describe(exc)
 
 
