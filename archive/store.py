@@ -388,7 +388,7 @@ class Archive:
 def _parse(
     body: bytes, url: str, pairs: Sequence[tuple[str, str]], options: ParseOptions
 ) -> Article:
-    from parsers import parse_bytes  # imported late: the parsers pull in bs4 and pythainlp
+    from parsers import parse_bytes  # imported late: the parsers pull in lxml and pythainlp
 
     content_type = header_value(pairs, "Content-Type")
     return parse_bytes(body, url=url, content_type=content_type, options=options)

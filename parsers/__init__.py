@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from parsers.options import EXTRACTOR_VERSION, ParseOptions
 
 # name -> module, imported on first use: ``import parsers.exceptions`` (every command does,
-# for the error base class) must not pull in lxml, bs4 and pythainlp (~0.25 s of start-up)
+# for the error base class) must not pull in lxml and pythainlp (~0.25 s of start-up)
 _EXPORTS = {
     "EXTRACTOR_VERSION": "parsers.options",
     "Article": "parsers.article",
