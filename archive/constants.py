@@ -35,8 +35,10 @@ SQLITE_PRAGMAS = (
     # beside a long read) no longer leaves a WAL of hundreds of MB behind for good
     "PRAGMA journal_size_limit=67108864",
 )
+# the default archive: ./data/opdcwatch.db if it exists, else the user's data folder (XDG)
 DEFAULT_DB_DIR = "data"
 DEFAULT_DB_FILE = "opdcwatch.db"
+APP_NAME = "opdcwatch"  # the user's data folder is named after it (platformdirs)
 DB_ENV_VAR = "OPDCWATCH_DB"
 
 # A Buddhist-era year (พ.ศ.) is the Common-Era year plus 543; years above this are read as BE.

@@ -15,7 +15,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from archive.constants import DB_ENV_VAR, DEFAULT_DB_DIR, DEFAULT_DB_FILE, SQLITE_PRAGMAS
+from archive.constants import (
+    APP_NAME,
+    DB_ENV_VAR,
+    DEFAULT_DB_DIR,
+    DEFAULT_DB_FILE,
+    SQLITE_PRAGMAS,
+)
 from archive.exceptions import DatabaseUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -24,17 +30,32 @@ logger = logging.getLogger(__name__)
 SQLITE_BEGIN_OPTION = "opdcwatch_sqlite_begin"
 
 
-def resolve_url(db_url: str | None = None) -> str:
-    """Return the database URL: the argument, else ``$OPDCWATCH_DB``, else ./data/opdcwatch.db.
+def default_archive(cwd: str | Path | None = None) -> tuple[Path, str]:
+    """Return the archive used when none is named, and why: ``./data/opdcwatch.db`` when it
+    exists (archives made before there was a default folder keep working), else
+    ``opdcwatch.db`` in the user's data folder (XDG: ``~/.local/share/opdcwatch/``), the same
+    from whichever folder a command runs in."""
+    local = Path(cwd or Path.cwd()) / DEFAULT_DB_DIR / DEFAULT_DB_FILE
+    if local.is_file():
+        return local.absolute(), "found in this folder"
+    from platformdirs import user_data_path
 
-    A bare file path (no ``://``) is taken as a SQLite file.
-    """
+    return user_data_path(APP_NAME) / DEFAULT_DB_FILE, "the default"
+
+
+def as_url(value: str) -> str:
+    """Return a database URL; a bare file path (no ``://``) is taken as a SQLite file."""
+    return value if "://" in value else f"sqlite:///{Path(value).expanduser()}"
+
+
+def resolve_url(db_url: str | None = None) -> str:
+    """Return the database URL: the argument, else ``$OPDCWATCH_DB``, else
+    :func:`default_archive`. (The command line also reads the config file's ``[archive]``
+    table, in ``crawler.archive_location``.)"""
     url = db_url or os.environ.get(DB_ENV_VAR) or ""
     if not url:
-        return f"sqlite:///{Path(DEFAULT_DB_DIR) / DEFAULT_DB_FILE}"
-    if "://" not in url:
-        return f"sqlite:///{url}"
-    return url
+        return f"sqlite:///{default_archive()[0]}"
+    return as_url(url)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -1,20 +1,63 @@
 """Renderers of a :class:`~archive.diff.Diff`, in a registry keyed by format name.
 
-``text`` marks changes like ``git diff --word-diff`` (``[-old-]{+new+}``); ``json`` is the
-machine form; ``html`` is a standalone page with ``<del>``/``<ins>`` in which every scraped
-character is escaped, since a page's text may well contain markup.
+``text`` marks changes like ``git diff --word-diff`` (``[-old-]{+new+}``), or in colour on a
+terminal (red removed, green added, as ``git diff --color-words``); ``json`` is the machine
+form (every op, always); ``html`` is a standalone page with ``<del>``/``<ins>`` in which every
+scraped character is escaped, since a page's text may well contain markup.
+
+Text and HTML show the changed paragraphs with ``context`` unchanged paragraphs around them,
+in hunks headed ``@@ paragraphs 3-5 of 12 @@`` (the title is paragraph 1), or the whole
+article with ``context=None``. A paragraph is a line of the stored text; an edit that joins
+or splits paragraphs keeps the lines it touches in one.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from archive.diff import Diff
+from archive.diff import Diff, DiffOp
 from archive.exceptions import UnknownFormatError
 
-Renderer = Callable[[Diff], str]
+DEFAULT_CONTEXT = 1  # unchanged paragraphs shown before and after each changed one
+# Terminal control characters and bidi overrides in scraped text never reach a terminal raw.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# ANSI SGR colours of the text renderer: removed, added, headers, hunk headers
+_RED, _GREEN, _BOLD, _CYAN, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How much to show: ``context`` paragraphs around each change (None: the whole article),
+    and ``color`` (ANSI colours instead of markers; text only)."""
+
+    context: int | None = DEFAULT_CONTEXT
+    color: bool = False
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """Paragraphs ``first``..``last`` (0-based, inclusive) of the diff, with their ops."""
+
+    first: int
+    last: int
+    paragraphs: list[list[DiffOp]]
+    total: int
+
+    def header(self) -> str:
+        """``@@ paragraphs 3-5 of 12 @@``, 1-based as a reader counts."""
+        span = (
+            f"paragraph {self.first + 1}"
+            if self.first == self.last
+            else f"paragraphs {self.first + 1}-{self.last + 1}"
+        )
+        return f"@@ {span} of {self.total} @@"
+
+
+Renderer = Callable[[Diff, RenderOptions], str]
 
 RENDERERS: dict[str, Renderer] = {}
 
@@ -31,15 +74,18 @@ def renderer(name: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-def render(diff: Diff, fmt: str) -> str:
-    """Render ``diff`` in format ``fmt``; an unknown format names the known ones."""
-    try:
-        func = RENDERERS[fmt]
-    except KeyError:
+def check_format(fmt: str) -> None:
+    """Raise UnknownFormatError, naming the known formats, for an unknown ``fmt``."""
+    if fmt not in RENDERERS:
         raise UnknownFormatError(
             f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
-        ) from None
-    return func(diff)
+        )
+
+
+def render(diff: Diff, fmt: str, options: RenderOptions | None = None) -> str:
+    """Render ``diff`` in format ``fmt``; an unknown format names the known ones."""
+    check_format(fmt)
+    return RENDERERS[fmt](diff, options or RenderOptions())
 
 
 def summary(diff: Diff) -> str:
@@ -51,30 +97,93 @@ def summary(diff: Diff) -> str:
     )
 
 
-@renderer("text")
-def render_text(diff: Diff) -> str:
-    """Plain text with [-removed-] and {+added+} markers and a summary line."""
-    parts = [
-        f"diff article {diff.article_id} {diff.url}\n",
-        f"--- version {diff.from_version} ({diff.from_fetched_at})\n",
-        f"+++ version {diff.to_version} ({diff.to_fetched_at})\n",
-    ]
-    for op in diff.ops:
-        if op.op == "equal":
-            parts.append(op.new)
+def split_paragraphs(ops: Sequence[DiffOp]) -> list[list[DiffOp]]:
+    """Return the ops line by line: unchanged text is cut at its newlines; a change that holds
+    a newline stays whole in the paragraph where it starts."""
+    paragraphs: list[list[DiffOp]] = [[]]
+    for op in ops:
+        if op.op != "equal" or "\n" not in op.new:
+            paragraphs[-1].append(op)
             continue
-        if op.old:
-            parts.append(f"[-{op.old}-]")
-        if op.new:
-            parts.append(f"{{+{op.new}+}}")
-    body = "".join(parts)
-    if not body.endswith("\n"):
-        body += "\n"
-    return body + summary(diff) + "\n"
+        for i, piece in enumerate(op.new.split("\n")):
+            if i:
+                paragraphs.append([])
+            if piece:
+                paragraphs[-1].append(DiffOp("equal", piece, piece))
+    if len(paragraphs) > 1 and not paragraphs[-1]:
+        paragraphs.pop()  # the text's final newline
+    return paragraphs
+
+
+def hunks(diff: Diff, context: int | None) -> list[Hunk]:
+    """Return the changed paragraphs with ``context`` paragraphs around each, overlapping
+    hunks merged; ``context=None`` is one hunk of the whole article."""
+    paragraphs = split_paragraphs(diff.ops)
+    total = len(paragraphs)
+    if context is None:
+        return [Hunk(0, total - 1, paragraphs, total)]
+    changed = [i for i, ops in enumerate(paragraphs) if any(op.op != "equal" for op in ops)]
+    spans: list[list[int]] = []
+    for i in changed:
+        first, last = max(0, i - context), min(total - 1, i + context)
+        if spans and first <= spans[-1][1] + 1:
+            spans[-1][1] = last
+        else:
+            spans.append([first, last])
+    return [Hunk(a, b, paragraphs[a : b + 1], total) for a, b in spans]
+
+
+def changed_words(diff: Diff, limit: int = 200) -> tuple[str, str]:
+    """Return the removed and the added text (runs joined by " … "), each cut to ``limit``
+    characters: the short "what changed" of a feed entry or a notification."""
+    removed = [op.old.strip() for op in diff.ops if op.op != "equal" and op.old.strip()]
+    added = [op.new.strip() for op in diff.ops if op.op != "equal" and op.new.strip()]
+    return _cut(" … ".join(removed), limit), _cut(" … ".join(added), limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _safe(text: str) -> str:
+    return _CONTROL_RE.sub("\ufffd", text)
+
+
+@renderer("text")
+def render_text(diff: Diff, options: RenderOptions) -> str:
+    """Plain text with [-removed-] and {+added+} markers (or colours) and a summary line."""
+    color = options.color
+
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    parts = [
+        paint(_BOLD, f"diff article {diff.article_id} {_safe(diff.url)}") + "\n",
+        paint(_BOLD, f"--- version {diff.from_version} ({diff.from_fetched_at})") + "\n",
+        paint(_BOLD, f"+++ version {diff.to_version} ({diff.to_fetched_at})") + "\n",
+    ]
+    full = options.context is None
+    for hunk in hunks(diff, options.context):
+        if not full:
+            parts.append(paint(_CYAN, hunk.header()) + "\n")
+        for ops in hunk.paragraphs:
+            for op in ops:
+                if op.op == "equal":
+                    parts.append(_safe(op.new))
+                    continue
+                if op.old:
+                    old = _safe(op.old)
+                    parts.append(paint(_RED, old) if color else f"[-{old}-]")
+                if op.new:
+                    new = _safe(op.new)
+                    parts.append(paint(_GREEN, new) if color else f"{{+{new}+}}")
+            parts.append("\n")
+    return "".join(parts) + summary(diff) + "\n"
 
 
 @renderer("json")
-def render_json(diff: Diff) -> str:
+def render_json(diff: Diff, options: RenderOptions) -> str:
     """JSON: {"from": N, "to": M, "ops": [{"op", "old", "new"}, ...]} and the counts."""
     return json.dumps(diff.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
@@ -105,18 +214,24 @@ version {from_n} ({from_at}) &rarr; version {to_n} ({to_at})<br>
 
 
 @renderer("html")
-def render_html(diff: Diff) -> str:
+def render_html(diff: Diff, options: RenderOptions) -> str:
     """A standalone HTML page with <del> and <ins>; every piece of text is escaped."""
     esc = html.escape
     body = []
-    for op in diff.ops:
-        if op.op == "equal":
-            body.append(esc(op.new))
-            continue
-        if op.old:
-            body.append(f"<del>{esc(op.old)}</del>")
-        if op.new:
-            body.append(f"<ins>{esc(op.new)}</ins>")
+    full = options.context is None
+    for hunk in hunks(diff, options.context):
+        if not full:
+            body.append(f'<p class="meta">{esc(hunk.header())}</p>')
+        for ops in hunk.paragraphs:
+            for op in ops:
+                if op.op == "equal":
+                    body.append(esc(op.new))
+                    continue
+                if op.old:
+                    body.append(f"<del>{esc(op.old)}</del>")
+                if op.new:
+                    body.append(f"<ins>{esc(op.new)}</ins>")
+            body.append("\n")
     safe_url = diff.url if diff.url.startswith(("http://", "https://")) else "#"
     return _HTML_PAGE.format(
         title=esc(f"Changes to article {diff.article_id}"),

@@ -29,6 +29,12 @@ class NotFoundError(ArchiveError):
     capture, or run) has the id or URL asked for."""
 
 
+class SiteNotFoundError(NotFoundError):
+    """Raised by ``archive.queries.check_site`` when a command's ``--site`` names no site the
+    archive holds (``articles``, ``runs``, ``health``, ``search``); the message lists those it
+    does, so a typo is one clear line rather than an empty list."""
+
+
 class VersionNotFoundError(NotFoundError):
     """Raised by ``archive.queries`` and ``archive.diff`` when an article has no version with
     the number asked for, or too few versions to compare."""
@@ -42,3 +48,8 @@ class InvalidInputError(ArchiveError):
 class UnknownFormatError(ArchiveError):
     """Raised by the diff and export registries for a format name they do not know; the
     message lists the known ones."""
+
+
+class BackupError(ArchiveError):
+    """Raised by ``archive.backup`` when a backup cannot be made: the target exists, the
+    folder cannot be written, or PostgreSQL's ``pg_dump`` is missing or fails."""

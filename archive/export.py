@@ -2,9 +2,11 @@
 
 Formats live in a registry keyed by name, each with a one-line description that
 ``opdcwatch export --help`` lists. Rows are streamed, so exporting 300,000 versions does not
-hold them in memory. WARC output writes one ``response`` record per distinct body and a
-``revisit`` record (identical-payload-digest profile) for each capture whose body an earlier
-record already carried, as other archiving crawlers do.
+hold them in memory. WARC output follows the archive's fetch log: a ``warcinfo`` record
+first, then for every fetch in the order it happened a ``response`` record for a body not
+written yet, else a ``revisit`` record: profile identical-payload-digest for the same bytes
+again, server-not-modified for a 304, as other archiving crawlers write them, so the WARC
+shows each time a page was checked.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from archive.bodies import load_body
 from archive.constants import TRANSFER_HEADERS
 from archive.exceptions import UnknownFormatError
 from archive.queries import iso
-from archive.schema import articles, captures, sites, versions
+from archive.schema import articles, captures, fetches, sites, versions
 from archive.store import Archive
+
+# WARC 1.1 revisit profiles (warcio writes identical-payload-digest by default)
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 _BATCH = 500  # rows fetched per round trip while streaming
 
@@ -149,30 +154,62 @@ def _http_headers(status: int, headers: list, length: int) -> StatusAndHeaders:
     return StatusAndHeaders(f"{status} {reason}", kept, protocol="HTTP/1.1")
 
 
+def _warcinfo(writer: WARCWriter, path: str | None) -> Any:
+    """The file's first record: what wrote it and how (WARC 1.1, section 6.2)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        software = f"opdcwatch/{version('opdcwatch')}"
+    except PackageNotFoundError:  # running from a source tree
+        software = "opdcwatch"
+    info = {
+        "software": software,
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "description": "opdcwatch export: every fetch of every page, re-fetches as revisits",
+    }
+    name = path.rsplit("/", 1)[-1] if path else None
+    return writer.create_warcinfo_record(name, info)
+
+
 @exporter("warc")
 def write_warc(archive: Archive, out: IO[bytes], path: str | None = None) -> int:
-    """Every capture as a WARC response record; identical bodies again as revisit records."""
+    """Every fetch: warcinfo, responses, and revisits for 304s and bodies written before."""
     writer = WARCWriter(out, gzip=bool(path and path.endswith(".gz")), warc_version="1.1")
+    writer.write_record(_warcinfo(writer, path))
     first_seen: dict[str, tuple[str, str, str]] = {}  # digest -> (uri, date, payload digest)
-    count = 0
-    with archive.reading() as conn:
-        rows = conn.execution_options(yield_per=_BATCH).execute(
-            select(captures).order_by(captures.c.id)
+    count = 1
+    query = (
+        select(
+            fetches.c.url,
+            fetches.c.fetched_at,
+            fetches.c.status,
+            fetches.c.digest,
+            captures.c.headers,
         )
-        for row in rows:
+        .select_from(fetches.outerjoin(captures, captures.c.id == fetches.c.capture_id))
+        .order_by(fetches.c.id)
+    )
+    with archive.reading() as conn:
+        for row in conn.execution_options(yield_per=_BATCH).execute(query):
             date = row.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
             warc_headers = {"WARC-Date": date}
-            if row.digest in first_seen:
-                uri, ref_date, payload_digest = first_seen[row.digest]
-                http = _http_headers(row.status, row.headers, 0)
+            headers = row.headers or []
+            seen = first_seen.get(row.digest or "")
+            if seen is None and (row.status == 304 or row.digest is None):
+                continue  # a 304 for a body no record carries (logged before its capture)
+            if seen is not None:
+                uri, ref_date, payload_digest = seen
                 record = writer.create_revisit_record(
                     row.url,
                     payload_digest,
                     uri,
                     ref_date,
-                    http_headers=http,
+                    http_headers=_http_headers(row.status, headers, 0),
                     warc_headers_dict=warc_headers,
                 )
+                if row.status == 304:
+                    record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
             else:
                 body = load_body(conn, row.digest)
                 first_seen[row.digest] = (row.url, date, warc_payload_digest(body))
@@ -181,7 +218,7 @@ def write_warc(archive: Archive, out: IO[bytes], path: str | None = None) -> int
                     "response",
                     payload=io.BytesIO(body),
                     length=len(body),
-                    http_headers=_http_headers(row.status, row.headers, len(body)),
+                    http_headers=_http_headers(row.status, headers, len(body)),
                     warc_headers_dict=warc_headers,
                 )
             writer.write_record(record)

@@ -158,11 +158,28 @@ def _run_indexes(conn: Connection) -> None:
     run_ddl(conn, "0008_run_indexes")
 
 
-@migration("0009_run_reasons_and_robots")
+@migration("0009_fetch_log")
+def _fetch_log(conn: Connection) -> None:
+    """Add the fetch log: every answer for a page, the 304s and unchanged bytes included.
+
+    Each capture stored before was a fetch, so the log starts with them, in their order;
+    the re-fetches an older opdcwatch saw and stored nothing for are not known.
+    """
+    run_ddl(conn, "0009_fetch_log")
+    conn.execute(
+        text(
+            "INSERT INTO fetches (article_id, run_id, url, fetched_at, status, digest, capture_id) "
+            "SELECT article_id, run_id, url, fetched_at, status, digest, id FROM captures "
+            "ORDER BY id"
+        )
+    )
+
+
+@migration("0010_run_reasons_and_robots")
 def _run_reasons_and_robots(conn: Connection) -> None:
     """Count why each run's requests ended without a page; keep each site's last good
     robots.txt, for the crawls that find it failing."""
-    run_ddl(conn, "0009_run_reasons_and_robots")
+    run_ddl(conn, "0010_run_reasons_and_robots")
 
 
 def applied_migrations(conn: Connection) -> dict[int, str]:

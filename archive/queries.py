@@ -16,13 +16,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, select
 
 from archive.bodies import load_body
-from archive.exceptions import InvalidInputError, NotFoundError, VersionNotFoundError
+from archive.exceptions import (
+    InvalidInputError,
+    NotFoundError,
+    SiteNotFoundError,
+    VersionNotFoundError,
+)
 from archive.inputs import canonical_url
 from archive.paging import MAX_LIST_OFFSET, PageKey, after_key, check_offset
 from archive.schema import articles, captures, runs, sites, versions
 from archive.store import Archive
 
 Source = Archive | Connection
+SITES_LISTED = 12  # site names an unknown --site error lists
 
 
 @contextmanager
@@ -312,6 +318,24 @@ def get_capture(source: Source, capture_id: int) -> dict[str, Any]:
         "run_id": row.run_id,
         "body": body,
     }
+
+
+def site_names(source: Source) -> list[str]:
+    """Return the names of the sites the archive holds (articles or runs), sorted."""
+    with connection(source) as conn:
+        return list(conn.scalars(select(sites.c.name).order_by(sites.c.name)))
+
+
+def check_site(source: Source, name: str) -> None:
+    """Raise :class:`SiteNotFoundError` unless the archive holds a site called ``name``."""
+    with connection(source) as conn:
+        if conn.scalar(select(sites.c.id).where(sites.c.name == name)) is not None:
+            return
+        known = site_names(conn)
+    shown = ", ".join(known[:SITES_LISTED]) or "none yet"
+    if len(known) > SITES_LISTED:
+        shown += f", … ({len(known)} in all)"
+    raise SiteNotFoundError(f"no such site {name!r} in the archive (sites: {shown})")
 
 
 def list_runs(

@@ -32,7 +32,16 @@ from archive.bodies import store_body
 from archive.constants import PAGE_STATUSES
 from archive.exceptions import ArchiveError
 from archive.prepared import Prepared
-from archive.schema import UTCDateTime, article_events, articles, bodies, captures, sites, versions
+from archive.schema import (
+    UTCDateTime,
+    article_events,
+    articles,
+    bodies,
+    captures,
+    fetches,
+    sites,
+    versions,
+)
 from parsers.article import Article
 
 
@@ -196,6 +205,10 @@ _INSERT_VERSION = _inserting(
     "extraction_key",
 )
 _INSERT_SITE = _inserting(sites, "name")
+_INSERT_FETCH = Prepared(
+    fetches.insert(),
+    keys=["article_id", "run_id", "url", "fetched_at", "status", "digest", "capture_id"],
+)
 _INSERT_EVENT = _inserting(article_events, "article_id run_id happened_at kind status location")
 
 
@@ -366,8 +379,34 @@ def store_site_body(
 
 
 def insert_capture(conn: Connection, capture: dict[str, Any], article_id: int | None) -> int:
-    """Insert the capture row (its body already stored); return its id."""
-    return _insert(conn, _INSERT_CAPTURE, dict(capture, article_id=article_id))
+    """Insert the capture row (its body already stored) and its fetch; return its id."""
+    capture_id = _insert(conn, _INSERT_CAPTURE, dict(capture, article_id=article_id))
+    log_fetch(conn, capture, article_id, capture_id=capture_id)
+    return capture_id
+
+
+def log_fetch(
+    conn: Connection,
+    capture: dict[str, Any],
+    article_id: int | None,
+    *,
+    capture_id: int | None = None,
+    digest: str | None = None,
+) -> None:
+    """Add one answer to the fetch log: time, status and body digest (``digest`` overrides
+    the capture's: a 304 names the body it confirmed), and the capture if one was stored."""
+    _INSERT_FETCH.run(
+        conn,
+        {
+            "article_id": article_id,
+            "run_id": capture.get("run_id"),
+            "url": capture["url"],
+            "fetched_at": capture["fetched_at"],
+            "status": capture["status"],
+            "digest": digest or capture.get("digest"),
+            "capture_id": capture_id,
+        },
+    )
 
 
 def create_article(

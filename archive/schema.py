@@ -102,11 +102,11 @@ runs = Table(
     Column("restored", Integer, nullable=False, default=0),
     Column("unreachable", String(20), nullable=True),
     Column("worker", String(255), nullable=True),  # who ran it, in a cluster (added by 0007)
-    # why requests ended without a page, by kind: JSON {"timeout": 2, ...} (added by 0009)
+    # why requests ended without a page, by kind: JSON {"timeout": 2, ...} (added by 0010)
     Column("reasons", Text, nullable=True),
 )
 
-# the last robots.txt each origin answered with 2xx (added by 0009)
+# the last robots.txt each origin answered with 2xx (added by 0010)
 robots_txt = Table(
     "robots_txt",
     metadata,
@@ -213,6 +213,21 @@ article_events = Table(  # each removal and restoration of an article, with the 
     Index("ix_article_events_happened", "happened_at", "id"),
     Index("ix_article_events_run", "run_id"),
     Index("ix_article_events_article", "article_id", "id"),
+)
+
+fetches = Table(  # every answer for a page, stored or not (migration 0009): the WARC's revisits
+    "fetches",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
+    Column("url", Text, nullable=False),  # as fetched
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=False),  # 304: not modified, the body is the digest's
+    Column("digest", String(64), nullable=True),  # the body it carried (or a 304 confirmed)
+    Column("capture_id", BigInteger, ForeignKey("captures.id"), nullable=True),  # if stored
+    Index("ix_fetches_article", "article_id", "id"),
+    Index("ix_fetches_run", "run_id"),
 )
 
 # --- the scheduling daemon's state (crawler.monitor), in the same database -----------------

@@ -285,10 +285,12 @@ class Archive:
             state = rec.read_state(conn, canon)
             if state is None:
                 raise NotFoundError(f"304 for {url}, which the archive does not hold")
+            answer = {"url": url, "fetched_at": fetched_at, "status": 304, "run_id": run_id}
+            if fetched_at > state.last_checked:  # not an old answer imported again
+                rec.log_fetch(conn, answer, state.article_id, digest=state.latest_capture_digest)
             rec.mark_present(conn, state, fetched_at)
             event = None
             if state.gone_at is not None:
-                answer = {"run_id": run_id, "fetched_at": fetched_at, "status": 304}
                 rec.add_event(conn, state, EVENT_RESTORED, answer)
                 event = EVENT_RESTORED
             return RecordResult("unchanged", state.article_id, state.version_count, event=event)
@@ -434,6 +436,8 @@ def _record_fetch(
     rec.lock_article(conn, canon)
     state = rec.read_state(conn, canon, digest, article.content_hash if article else None)
     if state is not None and rec.is_known_capture(conn, state, digest, fetched_at):
+        if fetched_at > state.last_checked:  # the same bytes again, not a replayed import
+            rec.log_fetch(conn, capture, state.article_id)
         rec.touch(conn, state.article_id, fetched_at)
         return RecordResult("unchanged", state.article_id, state.version_count)
     options = options_of(state.site_name if state else site_name)
@@ -494,6 +498,8 @@ def _record_gone(
         return gone  # this very answer was recorded before (a re-run import)
     if not known:
         rec.add_capture(conn, state, body, capture)
+    else:  # the same answer again (a replayed import returned above)
+        rec.log_fetch(conn, capture, state.article_id)
     if fetched_at < state.last_checked:
         return gone
     if state.gone_at is not None:

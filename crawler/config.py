@@ -1,7 +1,8 @@
 """The user's config file (TOML), laid over the defaults shipped in ``config_defaults.toml``.
 
 Which file: ``--config FILE``, else ``$OPDCWATCH_CONFIG``, else ``./opdcwatch.toml`` when it
-exists, else the defaults alone. A file named explicitly must exist; ``./opdcwatch.toml`` is
+exists, else ``opdcwatch.toml`` in the user's config folder (XDG: ``~/.config/opdcwatch/``) when
+it exists, else the defaults alone. A file named explicitly must exist; the others are
 optional. ``$OPDCWATCH_NOTIFY`` replaces ``[notify] urls`` so that a container or a systemd
 unit can pass secrets without writing them into a file. Every key of the user's file must
 exist in the defaults: a misspelt key is an error rather than a setting silently ignored.
@@ -21,10 +22,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tzlocal import get_localzone
-
+from archive.constants import APP_NAME
 from crawler.exceptions import ConfigError
-from crawler.monitor.triggers import parse_duration
+from crawler.monitor.templates import DEFAULT_TEMPLATE, check_template
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ DEFAULTS_RESOURCE = "config_defaults.toml"
 LOCAL_CONFIG = "opdcwatch.toml"
 CONFIG_ENV = "OPDCWATCH_CONFIG"
 NOTIFY_ENV = "OPDCWATCH_NOTIFY"
-_URL_SPLIT_RE = re.compile(r"[\s,]+")
+WEB_URL_ENV = "OPDCWATCH_WEB_URL"
 QUEUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 
 
@@ -44,6 +44,9 @@ class NotifyConfig:
     excerpt_words: int
     max_items: int
     health: bool
+    origin: str = "notify.urls"  # where the URLs came from, for error messages
+    web_url: str = ""
+    template: str = DEFAULT_TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class SchedulerConfig:
         """Return the zone cron lines are read in: the configured one, else the machine's."""
         if self.timezone:
             return ZoneInfo(self.timezone)
+        from tzlocal import get_localzone
+
         return get_localzone()
 
 
@@ -133,10 +138,57 @@ def find_config_file(
             raise ConfigError(f"config file {path} (from {origin}) does not exist")
         return path
     local = Path(cwd or Path.cwd()) / LOCAL_CONFIG
-    return local if local.is_file() else None
+    if local.is_file():
+        return local
+    from platformdirs import user_config_path
+
+    user = user_config_path(APP_NAME) / LOCAL_CONFIG
+    return user if user.is_file() else None
+
+
+def read_user_file(file: Path) -> dict[str, Any]:
+    """Return the TOML table of the user's config file; ConfigError if it cannot be read."""
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+
+
+def archive_setting(
+    path: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+) -> tuple[str, Path] | None:
+    """Return the config file's ``[archive] db`` and the file, or None when it sets none.
+
+    Only that table is read, so a command that merely reads the archive does not pay for
+    checking the scheduler's settings. A relative SQLite path is taken from the file's folder:
+    the same archive whichever folder the command runs in.
+    """
+    file = find_config_file(path, env=env, cwd=cwd)
+    if file is None:
+        return None
+    table = read_user_file(file).get("archive", {})
+    value = _archive_db(table.get("db", "") if isinstance(table, dict) else None, str(file))
+    if not value:
+        return None
+    if "://" not in value:
+        value = str((file.parent / Path(value).expanduser()).absolute())
+    return value, file
+
+
+def _archive_db(value: Any, source: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: archive.db must be a database URL or a file path")
+    return value.strip()
 
 
 def _duration(section: Mapping[str, Any], key: str, source: str) -> int:
+    from crawler.monitor.triggers import parse_duration  # APScheduler: only when it is needed
+
     try:
         return parse_duration(section[key])
     except ValueError as exc:
@@ -180,8 +232,25 @@ def _visibility_timeout(cluster: Mapping[str, Any], source: str) -> int:
 
 
 def split_urls(text: str) -> tuple[str, ...]:
-    """Split ``$OPDCWATCH_NOTIFY``: apprise URLs separated by spaces, commas or newlines."""
-    return tuple(part for part in _URL_SPLIT_RE.split(text) if part)
+    """Split ``$OPDCWATCH_NOTIFY`` into apprise URLs as apprise itself does.
+
+    Apprise starts a new URL only where a ``scheme://`` begins, so the comma-separated
+    recipients of one URL (``mailto://…?to=a@x.org,b@y.org``) stay in it; spaces, newlines
+    and commas before a scheme separate URLs.
+    """
+    try:
+        from apprise.utils.parse import parse_urls
+    except ImportError:  # apprise 1.x
+        from apprise.utils import parse_urls
+    return tuple(part for part in parse_urls(text) if part)
+
+
+def check_web_url(value: str, source: str = "--web-url") -> str:
+    """Return an http(s) base URL without its trailing slash; ConfigError otherwise."""
+    value = (value or "").strip()
+    if value and not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(f"{source}: the web page's URL must start with http:// or https://")
+    return value.rstrip("/")
 
 
 def load_config(
@@ -196,23 +265,27 @@ def load_config(
     file = find_config_file(path, env=env, cwd=cwd)
     source = str(file) if file else "defaults"
     if file is not None:
-        try:
-            user = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read config file {file}: {exc}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-        _overlay(data, user, source)
+        _overlay(data, read_user_file(file), source)
         logger.debug("config read from %s", file)
+    _archive_db(data["archive"]["db"], source)
     notify, sched, health = data["notify"], data["scheduler"], data["health"]
     cluster = data["cluster"]
     if not isinstance(cluster["queue"], str) or not QUEUE_RE.match(cluster["queue"]):
         raise ConfigError(f"{source}: cluster.queue must be a name such as 'opdcwatch'")
-    urls = _urls(notify["urls"], source)
+    urls, origin = _urls(notify["urls"], source), f"{source}: notify.urls"
     if env.get(NOTIFY_ENV, "").strip():
-        urls = split_urls(env[NOTIFY_ENV])
+        urls, origin = split_urls(env[NOTIFY_ENV]), f"${NOTIFY_ENV}"
     if not isinstance(notify["health"], bool):
         raise ConfigError(f"{source}: notify.health must be true or false")
+    if not isinstance(notify["web_url"], str):
+        raise ConfigError(f"{source}: notify.web_url must be a URL string")
+    web_url = check_web_url(notify["web_url"], f"{source}: notify.web_url")
+    if env.get(WEB_URL_ENV, "").strip():
+        web_url = check_web_url(env[WEB_URL_ENV], WEB_URL_ENV)
+    try:
+        template = check_template(notify["template"])
+    except ValueError as exc:
+        raise ConfigError(f"{source}: notify.template: {exc}") from exc
     if not isinstance(sched["timezone"], str):
         raise ConfigError(f"{source}: scheduler.timezone must be a string such as 'Asia/Bangkok'")
     if sched["timezone"].strip():
@@ -228,6 +301,9 @@ def load_config(
             excerpt_words=_number(notify, "excerpt_words", source, int, 1, 200),
             max_items=_number(notify, "max_items", source, int, 1, 1000),
             health=notify["health"],
+            origin=origin,
+            web_url=web_url,
+            template=template,
         ),
         scheduler=SchedulerConfig(
             timezone=sched["timezone"].strip(),

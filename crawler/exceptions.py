@@ -70,9 +70,9 @@ class SchedulerError(CrawlerError):
 
 
 class NotifyError(CrawlerError):
-    """Raised by ``crawler.monitor.notify.send`` when apprise is not installed
-    (``opdcwatch[notify]``): the daemon logs it and records the failed delivery; it never stops
-    a run."""
+    """Raised by ``crawler.monitor.notify.check_urls`` when the daemon or a worker starts with a
+    notification URL apprise cannot use: the daemon does not start (a typo found at the first
+    news would lose that news)."""
 
 
 class CrawlTimeoutError(CrawlProcessError):

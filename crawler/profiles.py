@@ -22,13 +22,20 @@ from typing import Any
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
-from crawler.monitor.triggers import parse_schedule
+from crawler.exceptions import (
+    CrawlerError,
+    DuplicateSiteError,
+    NoSuchSiteError,
+    ProfileError,
+    ScheduleError,
+)
+from crawler.monitor.templates import check_template
+from crawler.monitor.triggers import parse_duration, parse_schedule
 from crawler.rendering import RenderSpec, parse_render
 from crawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from crawler.urls import host_matches
 from parsers import ParseOptions
-from parsers.exceptions import SelectorError
+from parsers.exceptions import SelectorError, SiteRuleError
 
 logger = logging.getLogger(__name__)
 
@@ -43,20 +50,28 @@ LIST_FIELDS = (
     "follow",
     "articles",
     "keywords",
+    "ignore",
+    "remove",
+    "notify",
 )
 KNOWN_FIELDS = frozenset(
     {
         "name",
         "description",
         "schedule",
+        "jitter",
+        "notify_template",
         "max_pages",
         "selectors",
         "settings",
         "revisit",
+        "min_interval_ok",
         "render",
         *LIST_FIELDS,
     }
 )
+# a shorter `every` interval needs `min_interval_ok = true`: "every 5s" hammers a site
+MIN_INTERVAL = 60
 # [revisit] keys -> (lowest, highest) accepted value; see crawler.revisit
 REVISIT_BOUNDS = {
     "recent_days": (0.0, 3650.0),
@@ -81,8 +96,13 @@ class SiteProfile:
     articles: tuple[re.Pattern[str], ...] = ()
     keywords: tuple[str, ...] = ()
     schedule: str | None = None
+    jitter: int | None = None
     max_pages: int | None = None
     selectors: Mapping[str, str] | None = None
+    ignore: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    notify_template: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     revisit: RevisitPolicy = DEFAULT_POLICY
     render: RenderSpec | None = None
@@ -90,8 +110,8 @@ class SiteProfile:
 
     @cached_property
     def parse_options(self) -> ParseOptions:
-        """What the parsers need of this profile (its selectors), as one hashable value."""
-        return ParseOptions(selectors=self.selectors or ())
+        """What the parsers need of this profile (selectors and noise rules), one hashable value."""
+        return ParseOptions(selectors=self.selectors or (), remove=self.remove, ignore=self.ignore)
 
     def is_article(self, url: str) -> bool:
         """Return True when ``url`` matches one of the ``articles`` patterns."""
@@ -155,10 +175,43 @@ def _schedule(data: dict[str, Any], source: str) -> str | None:
         raise ProfileError(source, "must be a string (cron or 'every 6h')", "schedule")
     name = data.get("name") if isinstance(data.get("name"), str) else source
     try:
-        parse_schedule(value, profile=name)
+        trigger = parse_schedule(value, profile=name)
     except ScheduleError as exc:
         raise ProfileError(source, str(exc), "schedule") from exc
+    allowed = data.get("min_interval_ok", False)
+    if not isinstance(allowed, bool):
+        raise ProfileError(source, "must be true or false", "min_interval_ok")
+    short = isinstance(trigger, IntervalTrigger) and trigger.interval_length < MIN_INTERVAL
+    if short and not allowed:
+        raise ProfileError(
+            source,
+            f"{value.strip()!r} crawls the site more than once a minute; use at least "
+            f"'every 1m', or add min_interval_ok = true if that is what you mean",
+            "schedule",
+        )
     return value.strip()
+
+
+def _jitter(data: dict[str, Any], source: str) -> int | None:
+    """``jitter``: a duration ("5m", "90s") or a number of seconds; 0 means none."""
+    value = data.get("jitter")
+    if value is None or value == 0:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ProfileError(source, f"{exc} (a duration such as '5m' or seconds)", "jitter") from exc
+
+
+def _notify_template(data: dict[str, Any], source: str) -> str | None:
+    """``notify_template``: this site's message template (crawler.monitor.templates)."""
+    value = data.get("notify_template")
+    if value is None:
+        return None
+    try:
+        return check_template(value)
+    except ValueError as exc:
+        raise ProfileError(source, str(exc), "notify_template") from exc
 
 
 def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
@@ -179,6 +232,15 @@ def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
     except SelectorError as exc:
         raise ProfileError(source, str(exc), "selectors") from exc
     return dict(value)
+
+
+def _site_rules(lists: Mapping[str, tuple[str, ...]], source: str) -> None:
+    """Check ``ignore`` (regular expressions) and ``remove`` (CSS) before any page is read."""
+    for key in ("ignore", "remove"):
+        try:
+            ParseOptions(**{key: lists[key]})
+        except SiteRuleError as exc:
+            raise ProfileError(source, str(exc), key) from exc
 
 
 def _settings(data: dict[str, Any], source: str) -> Mapping[str, Any]:
@@ -226,6 +288,10 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         raise ProfileError(
             source, "a profile needs at least one of start_urls, feeds, sitemaps", "start_urls"
         )
+    _site_rules(lists, source)
+    for url in lists["notify"]:
+        if "://" not in url:
+            raise ProfileError(source, f"{url!r} is not an apprise URL (scheme://...)", "notify")
     max_pages = data.get("max_pages")
     if max_pages is not None and (
         not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1
@@ -246,8 +312,13 @@ def build_profile(data: dict[str, Any], source: str, *, bundled: bool = False) -
         articles=_patterns(lists["articles"], "articles", source),
         keywords=lists["keywords"],
         schedule=_schedule(data, source),
+        jitter=_jitter(data, source),
         max_pages=max_pages,
         selectors=_selectors(data, source),
+        ignore=lists["ignore"],
+        remove=lists["remove"],
+        notify=lists["notify"],
+        notify_template=_notify_template(data, source),
         settings=_settings(data, source),
         revisit=_revisit(data, source),
         render=parse_render(data.get("render"), source),
@@ -341,11 +412,20 @@ def options_resolver(
     return resolve
 
 
-def select_profiles(registry: Mapping[str, SiteProfile], names: Iterable[str]) -> list[SiteProfile]:
-    """Return the named profiles in the given order, or all of them when no name is given."""
+def select_profiles(
+    registry: Mapping[str, SiteProfile], names: Iterable[str], *, user_only: bool = False
+) -> list[SiteProfile]:
+    """Return the named profiles in the given order, or all of them when no name is given.
+
+    ``user_only``: with no name, only the user's profiles (``--profile``, ``--sites``), not the
+    bundled ones: ``opdcwatch crawl --profile mysite.toml`` means "crawl my site".
+    """
     wanted = list(dict.fromkeys(names))
     if not wanted:
-        return [registry[name] for name in sorted(registry)]
+        chosen = [registry[n] for n in sorted(registry) if not (user_only and registry[n].bundled)]
+        if not chosen:
+            raise CrawlerError("the --sites folder holds no site profile (*.toml)")
+        return chosen
     for name in wanted:
         if name not in registry:
             raise NoSuchSiteError(name, sorted(registry))

@@ -5,7 +5,8 @@ A Twisted reactor cannot be restarted, so anything that crawls more than once pe
 starts ``python -m crawler.runner`` and reads its JSON summary.
 
 Every crawl has a JOBDIR (Scrapy's on-disk queue and the spider's state), one per profile:
-``<folder of the SQLite file>/jobs/<name>`` for a SQLite archive, else ``./data/jobs/<name>``.
+``<folder of the SQLite file>/jobs/<name>`` for a SQLite archive, else ``jobs/<name>`` in the
+user's data folder (``~/.local/share/opdcwatch/`` on Linux).
 A crawl that finishes removes it; a stopped one leaves it for ``--resume``.
 
 Scrapy and Twisted log through the caller's root handler: at the default verbosity only
@@ -31,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archive.constants import APP_NAME
 from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS
 from crawler.exceptions import CrawlProcessError, CrawlTimeoutError, SettingError
 from crawler.fetch_errors import format_reasons
@@ -39,7 +41,6 @@ from crawler.progress import format_counts
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_JOBS_ROOT = Path("data") / "jobs"
 SUMMARY_MARKER = "OPDCWATCH-SUMMARY "
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OWN_LOGGERS = frozenset({"crawler", "archive", "parsers"})
@@ -176,7 +177,9 @@ def jobs_root_for(db_url: str | None) -> Path:
     path = sqlite_path(resolve_url(db_url))
     if path is not None:
         return path.resolve().parent / "jobs"
-    return DEFAULT_JOBS_ROOT.resolve()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME) / "jobs"
 
 
 def prepare_jobdir(root: Path, name: str, *, resume: bool) -> Path:
@@ -212,11 +215,11 @@ def build_settings(
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     settings.setdict(dict(overrides), priority="cmdline")
-    _raise_zero_delays(settings)
+    raise_zero_delays(settings)
     return settings
 
 
-def _raise_zero_delays(settings: Any) -> None:
+def raise_zero_delays(settings: Any) -> None:
     """Raise DOWNLOAD_DELAY, and any DOWNLOAD_SLOTS delay, to OPDCWATCH_MIN_DOWNLOAD_DELAY.
 
     Why: see that setting in crawler/settings.py. AutoThrottle takes DOWNLOAD_DELAY as its

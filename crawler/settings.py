@@ -111,3 +111,6 @@ OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with it
 OPDCWATCH_PARSE_TIME_LIMIT = 10.0  # seconds to read one page; past it: "too complex" (0: none)
 OPDCWATCH_ROBOTS_TIMEOUT = 10.0  # seconds for robots.txt, fetched once per host, no retries
 OPDCWATCH_STOP_GRACE = 2.0  # seconds downloads in flight get after SIGTERM / Ctrl-C
+# the archive of `scrapy crawl site -a profile=NAME` (-s OPDCWATCH_DB=URL); "" = the one
+# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder
+OPDCWATCH_DB = ""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         PageTooComplexError,
         ParseError,
         SelectorError,
+        SiteRuleError,
     )
     from parsers.links import PageLinks
     from parsers.normalize import normalize_line, normalize_text
@@ -50,6 +51,7 @@ _EXPORTS = {
     "ParseOptions": "parsers.options",
     "ParsedPage": "parsers.api",
     "SelectorError": "parsers.exceptions",
+    "SiteRuleError": "parsers.exceptions",
     "content_hash": "parsers.article",
     "decode_bytes": "parsers.encoding",
     "decode_html": "parsers.encoding",
@@ -86,6 +88,7 @@ __all__ = [
     "ParseOptions",
     "ParsedPage",
     "SelectorError",
+    "SiteRuleError",
     "content_hash",
     "decode_bytes",
     "decode_html",

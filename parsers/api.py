@@ -34,6 +34,7 @@ from parsers.options import DEFAULT_OPTIONS, ParseOptions
 from parsers.render import element_text
 from parsers.script_body import body_from_scripts, script_texts
 from parsers.selectors import select_all, select_date, select_title
+from parsers.site_rules import drop_ignored_lines, remove_elements
 from parsers.textclean import clean_text_dump
 
 logger = logging.getLogger(__name__)
@@ -105,14 +106,20 @@ class ParsedPage:
 
 
 def _article(
-    title: str | None, paragraphs: list[str], message: str, **fields: str | None
+    title: str | None,
+    paragraphs: list[str],
+    message: str,
+    ignore: tuple[str, ...] = (),
+    **fields: str | None,
 ) -> Article:
     """Return the Article of a normalised body; raise NotAPageError when nothing is left.
 
     The body is normalised here once; its content hash does not normalise it again unless a
-    second pass would change it (see :func:`parsers.normalize.normalize_text_settled`).
+    second pass would change it (see :func:`parsers.normalize.normalize_text_settled`). The
+    site's ``ignore`` rules drop whole lines of the normalised text, which leaves it settled.
     """
     text, settled = normalize_text_settled("\n".join(paragraphs))
+    text = drop_ignored_lines(text, ignore)
     if not text:
         raise NotAPageError(message)
     if LOADING_PLACEHOLDER.match(text):
@@ -148,16 +155,14 @@ def _read_html(
 ) -> Article:
     """parse_html's work; the page's links are appended to ``links`` when it is a list."""
     try:
-        return _parse_html_tree(
-            html, url=url, selectors=options.selector_map, links=links, deadline=deadline
-        )
+        return _parse_html_tree(html, url=url, options=options, links=links, deadline=deadline)
     except NotAPageError:
         _check(deadline, "markup lxml could not read")
-        text = flat_text(_UNPARSEABLE_RE.sub("", html), deadline=deadline)
+        text = flat_text(_UNPARSEABLE_RE.sub("", html), deadline=deadline, remove=options.remove)
         if not text.strip():
             raise
         logger.debug("%s: no text through lxml; read as flat text", url or "input")
-        return parse_text(text, url=url)
+        return parse_text(text, url=url, options=options)
 
 
 def _options(selectors: Mapping[str, str] | None, options: ParseOptions | None) -> ParseOptions:
@@ -172,7 +177,7 @@ def _parse_html_tree(
     html: str,
     *,
     url: str | None,
-    selectors: Mapping[str, str],
+    options: ParseOptions,
     links: list[PageLinks] | None = None,
     deadline: float | None = None,
 ) -> Article:
@@ -180,6 +185,9 @@ def _parse_html_tree(
     _check(deadline, "parsed")
     if links is not None:
         links.append(links_in(root))  # before extraction strips the navigation
+    if options.remove:  # the site's own furniture goes before anything is read
+        remove_elements(root, options.remove)
+    selectors = options.selector_map
     meta = read_meta(root)
     title = select_title(root, selectors) or meta.title
     selected_date = select_date(root, selectors)
@@ -196,14 +204,20 @@ def _parse_html_tree(
         title,
         paragraphs,
         "no article text found in the page",
+        options.ignore,
         published=selected_date or meta.published or seen_published,
         modified=meta.modified or seen_modified,
         url=url,
     )
 
 
-def parse_text(text: str, *, url: str | None = None) -> Article:
-    """Return the article in a text dump (title first, then body), boilerplate removed."""
+def parse_text(
+    text: str, *, url: str | None = None, options: ParseOptions | None = None
+) -> Article:
+    """Return the article in a text dump (title first, then body), boilerplate removed.
+
+    Of ``options`` only the ``ignore`` rules apply: a text dump has no elements to remove.
+    """
     if not text.strip():
         raise EmptyInputError("input is empty")
     cleaned = clean_text_dump(_UNPARSEABLE_RE.sub("", text))
@@ -211,6 +225,7 @@ def parse_text(text: str, *, url: str | None = None) -> Article:
         cleaned.title,
         cleaned.paragraphs,
         "no article text found (only a title or furniture)",
+        (options or DEFAULT_OPTIONS).ignore,
         published=cleaned.published,
         modified=cleaned.modified,
         url=url,
@@ -307,4 +322,4 @@ def _read_bytes(
     kind = kind or sniff_kind(text, content_type)
     if kind == "html":
         return _read_html(text, url, options, links, deadline)
-    return parse_text(text, url=url)
+    return parse_text(text, url=url, options=options)

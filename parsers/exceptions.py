@@ -44,5 +44,10 @@ class SelectorError(ParseError):
     or names a field other than title/body/date: a configuration mistake, caught early."""
 
 
+class SiteRuleError(ParseError):
+    """Raised when a site profile's ``ignore`` pattern or ``remove`` selector does not
+    compile: checked when the profile loads, before any page is parsed."""
+
+
 class InputFileError(OpdcwatchError):
     """Raised by ``opdcwatch parse`` when a PATH is missing, a directory, or unreadable."""

@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 
 from parsers.boilerplate import BLOCK_TAGS, SCRIPT_TAGS
 from parsers.exceptions import PageTooComplexError
+from parsers.site_rules import StartTagTest, start_tag_test
 
 # elements that never hold content (BeautifulSoup's list for its html.parser builder)
 VOID_TAGS = frozenset(
@@ -40,9 +41,11 @@ _CHECK_EVERY = 2048  # tags between two looks at the clock
 
 
 class _TextCollector(HTMLParser):
-    def __init__(self, deadline: float | None) -> None:
+    def __init__(self, deadline: float | None, removed: StartTagTest | None) -> None:
         super().__init__(convert_charrefs=True)
         self.deadline = deadline
+        self.removed = removed  # the site's remove rules, on start tags
+        self.removed_open: list[int] = []  # stack depths of removed elements still open
         self.pieces: list[str] = []
         self.stack: list[str] = []
         self.open_counts: dict[str, int] = {}
@@ -79,12 +82,18 @@ class _TextCollector(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tick()
+        removed = self.removed is not None and not self.hidden and self.removed(tag, attrs)
         if tag in VOID_TAGS:
-            if tag == "br" and not self.hidden:
+            if removed or self.hidden:
+                return
+            if tag == "br":
                 self.pieces.append("\n")
-            elif tag in BLOCK_TAGS and not self.hidden:
+            elif tag in BLOCK_TAGS:
                 self._break()
             return
+        if removed:
+            self.removed_open.append(len(self.stack))
+            self.hidden += 1
         if tag in BLOCK_TAGS and not self.hidden:
             self._break()
         if tag in SILENT_TAGS:
@@ -113,6 +122,9 @@ class _TextCollector(HTMLParser):
                 self.hidden -= 1
             elif name in BLOCK_TAGS and not self.hidden:
                 self._break()
+            if self.removed_open and self.removed_open[-1] == len(self.stack):
+                self.removed_open.pop()
+                self.hidden -= 1
             if name == tag:
                 return
 
@@ -134,12 +146,16 @@ class _TextCollector(HTMLParser):
         return "".join(self.pieces)
 
 
-def flat_text(html: str, *, deadline: float | None = None) -> str:
+def flat_text(
+    html: str, *, deadline: float | None = None, remove: tuple[str, ...] = ()
+) -> str:
     """Return the visible text of ``html``, one block per line (blank lines between).
 
-    Raises PageTooComplexError when ``deadline`` (a ``time.monotonic()`` value) passes first.
+    ``remove``: a site's remove rules (CSS); those a start tag alone answers are applied
+    (:func:`parsers.site_rules.start_tag_test`). Raises PageTooComplexError when
+    ``deadline`` (a ``time.monotonic()`` value) passes first.
     """
-    collector = _TextCollector(deadline)
+    collector = _TextCollector(deadline, start_tag_test(remove) if remove else None)
     collector.feed(html)
     collector.close()
     return collector.text()

@@ -37,11 +37,16 @@ class ParseOptions:
     """A site profile's say in how its pages are parsed; hashable and comparable.
 
     ``selectors`` pins fields to CSS selectors (``title``, ``body``, ``date``); a mapping is
-    accepted and kept as sorted pairs. An option added later must default to "off", so that
-    the keys of existing profiles, which leave it off, stay what they were.
+    accepted and kept as sorted pairs. ``remove`` (CSS selectors of elements dropped before
+    extraction) and ``ignore`` (regular expressions: body lines in which one is found are
+    dropped before hashing) are the site's noise rules (:mod:`parsers.site_rules`); a list is
+    accepted and kept in its order. An option added later must default to "off", so that the
+    keys of existing profiles, which leave it off, stay what they were.
     """
 
     selectors: tuple[tuple[str, str], ...] = ()
+    remove: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         selectors = self.selectors
@@ -52,6 +57,16 @@ class ParseOptions:
 
             check_selectors(dict(normal))
         object.__setattr__(self, "selectors", normal)
+        remove, ignore = (
+            (value,) if isinstance(value, str) else tuple(map(str, value))
+            for value in (self.remove, self.ignore)
+        )
+        if remove or ignore:
+            from parsers.site_rules import check_rules
+
+            check_rules(ignore, remove)
+        object.__setattr__(self, "remove", remove)
+        object.__setattr__(self, "ignore", ignore)
 
     @property
     def selector_map(self) -> dict[str, str]:

@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import USER_FOLDERS, USER_SETTINGS
+
 pytest_plugins = ["tests.archive_fixtures"]
 
 for _var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
     os.environ.pop(_var, None)
 os.environ["no_proxy"] = os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 os.environ["PYTHAINLP_OFFLINE"] = "1"
+# in-process commands too use the tests' own user folders, never the real ones
+os.environ.update(USER_FOLDERS)
+for _var in USER_SETTINGS:
+    os.environ.pop(_var, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -18,9 +18,14 @@ from tests.archive_helpers import ARCHIVE_FIXTURES, ARTICLE_URL, record
 from tests.cli_helpers import opdcwatch
 
 
-def test_url_comes_from_argument_then_environment_then_default(monkeypatch) -> None:
+def test_url_comes_from_argument_then_environment_then_default(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("OPDCWATCH_DB", raising=False)
-    assert resolve_url(None) == "sqlite:///data/opdcwatch.db"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.chdir(tmp_path)
+    assert resolve_url(None) == f"sqlite:///{tmp_path}/share/opdcwatch/opdcwatch.db"
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "opdcwatch.db").touch()  # an archive made before: it keeps working
+    assert resolve_url(None) == f"sqlite:///{tmp_path}/data/opdcwatch.db"
     monkeypatch.setenv("OPDCWATCH_DB", "postgresql+psycopg://postgres@127.0.0.1/x")
     assert resolve_url(None) == "postgresql+psycopg://postgres@127.0.0.1/x"
     assert resolve_url("archive/here.db") == "sqlite:///archive/here.db"
@@ -33,12 +38,14 @@ def test_sqlite_path_understands_uri_filenames() -> None:
     assert sqlite_path("sqlite:////srv/b.db") == Path("/srv/b.db")
 
 
-def test_default_database_is_created_under_data(tmp_path: Path, monkeypatch) -> None:
+def test_default_database_is_created_in_the_user_data_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OPDCWATCH_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     with Archive.open() as arch:
         record(arch, "opdc_v1.html", 0)
-    assert (tmp_path / "data" / "opdcwatch.db").is_file()
+    assert (tmp_path / "share" / "opdcwatch" / "opdcwatch.db").is_file()
+    assert not (tmp_path / "data").exists()
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_arch: Archive) -> None:

@@ -171,6 +171,8 @@ def test_an_archive_from_before_0006_gets_its_removals_dated(
 ) -> None:
     when = bindparam("at", type_=UTCDateTime)
     with Archive.open(archive_url) as old:
+        with old.writing() as conn:  # today's recorder logs its fetches; the old schema did not
+            mig.run_ddl(conn, "0009_fetch_log")
         record(old, "opdc_v1.html", 0, site="opdc")
         record(old, "mirror_v1.html", 0, url=MIRROR_URL)  # stores a body to answer the 404 with
         with old.writing() as conn:  # what an older opdcwatch recorded for a 404
@@ -195,10 +197,14 @@ def test_an_archive_from_before_0006_gets_its_removals_dated(
                 ).bindparams(when),
                 {"at": at(7)},
             )
+            conn.execute(text("DROP TABLE fetches"))
     mig.MIGRATIONS.update(registry_before_0006)
     with Archive.open(archive_url) as arch:
         (event,) = article_history(arch, 1)
         assert (event["kind"], event["happened_at"]) == ("removed", at(7).isoformat())
         assert (event["status"], event["run_id"], event["how"]) == (404, 1, "HTTP 404")
         assert queries.list_runs(arch)[0]["restored"] == 0
+        with arch.reading() as conn:  # 0009 starts the fetch log with the three captures
+            logged = conn.execute(text("SELECT status FROM fetches ORDER BY id")).scalars()
+            assert logged.all() == [200, 200, 404]
         assert record(arch, "opdc_v1.html", 8).event == "restored"

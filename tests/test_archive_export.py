@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, InvalidInputError, UnknownFormatError, queries
 from archive.export import export
 from archive.warc_import import import_warc
-from tests.archive_helpers import ARCHIVE_FIXTURES, ARTICLE_URL, MIRROR_URL, page, record
+from tests.archive_helpers import ARCHIVE_FIXTURES, ARTICLE_URL, MIRROR_URL, at, page, record
 
 OTHER_WARC = ARCHIVE_FIXTURES / "other_crawler.warc.gz"
 
@@ -56,18 +57,29 @@ def test_csv_round_trips_thai_and_newlines(sqlite_arch: Archive) -> None:
 
 def test_warc_export_has_revisits_and_imports_back(arch: Archive, tmp_path: Path) -> None:
     _fill(arch)
+    arch.record_not_modified(url=MIRROR_URL, fetched_at=at(6))  # a 304
+    record(arch, "opdc_v2_sentence.html", 7, url=MIRROR_URL)  # the same bytes again
     path = tmp_path / "out.warc.gz"
     with path.open("wb") as stream:
-        assert export(arch, "warc", stream, str(path)) == 6
+        assert export(arch, "warc", stream, str(path)) == 9
     with path.open("rb") as stream:
         records = [
-            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
+            (
+                r.rec_type,
+                r.rec_headers.get_header("WARC-Target-URI"),
+                (r.rec_headers.get_header("WARC-Profile") or "").rsplit("/", 1)[-1],
+            )
             for r in ArchiveIterator(stream)
         ]
-    assert [t for t, _ in records] == ["response"] * 4 + ["revisit", "response"]
-    assert records[4][1] == MIRROR_URL
+    assert [t for t, _, _ in records] == ["warcinfo", *["response"] * 4, "revisit", "response"] + [
+        "revisit"
+    ] * 2
+    assert [p for _, _, p in records[-2:]] == ["server-not-modified", "identical-payload-digest"]
+    assert records[5][1] == records[7][1] == records[8][1] == MIRROR_URL
     with path.open("rb") as stream:
-        first = next(iter(ArchiveIterator(stream)))
+        found = ArchiveIterator(stream)
+        assert b"software: opdcwatch" in next(found).content_stream().read()
+        first = next(found)
         assert first.http_headers.get_statuscode() == "200"
         assert first.content_stream().read() == page("opdc_v1.html")
 
@@ -75,9 +87,13 @@ def test_warc_export_has_revisits_and_imports_back(arch: Archive, tmp_path: Path
         report = import_warc(copy, path)
         counts = report.counts
         assert (counts["new"], counts["changed"], counts["gone"], counts["skipped"]) == (2, 3, 1, 0)
+        assert counts["unchanged"] == 2  # the 304 and the same bytes again, logged as fetches
         original = [(a["url"], a["versions"]) for a in queries.list_articles(arch)]
         assert [(a["url"], a["versions"]) for a in queries.list_articles(copy)] == original
         assert queries.get_article(copy, ARTICLE_URL)["gone_at"] is not None
+        with copy.reading() as conn:
+            statuses = conn.execute(text("SELECT status FROM fetches ORDER BY id")).scalars()
+            assert statuses.all() == [200, 200, 200, 200, 200, 404, 304, 200]
 
 
 def test_import_of_another_crawlers_warc(arch: Archive) -> None:

@@ -50,11 +50,12 @@ def test_recording_costs_a_bounded_number_of_statements(arch: Archive) -> None:
         again = _record(arch, "opdc_v1_noise.html", 4)  # the very same bytes again
     assert (mirror.outcome, edited.outcome, same.outcome) == ("new", "changed", "changed")
     assert (same.revert_of, same.version, again.outcome) == (1, 3, "unchanged")
-    assert len(first_of_site) <= 12, first_of_site
-    assert len(first_of_article) <= 9, first_of_article  # 8 once the site reference is cached
-    assert len(changed) <= 6, changed  # the site's reference body is cached
-    assert len(noise) <= 6, noise
-    assert len(replay) <= 3, replay
+    # each bound holds one INSERT into the fetch log (every answer is logged, issue 15)
+    assert len(first_of_site) <= 13, first_of_site
+    assert len(first_of_article) <= 10, first_of_article  # 9 once the site reference is cached
+    assert len(changed) <= 7, changed  # the site's reference body is cached
+    assert len(noise) <= 7, noise
+    assert len(replay) <= 4, replay
     for seen in (first_of_article, changed, noise):
         lookups = [s for s in seen if s.startswith(("SELECT max", "SELECT bodies.digest"))]
         assert lookups == [], seen  # revert and stored-body lookups ride on the state query

@@ -73,7 +73,12 @@ def test_articles_lists_and_filters(filled: str) -> None:
     }
     assert rows[0]["first_seen"] == "2020-09-21T03:30:00+00:00"
     _, out, _ = run(["articles", "--changed-since", "2020-09-22"], filled)
-    assert out.count("\n") == 1 and "พาสื่อมวลชน" in out and "v3" in out
+    header, row = out.splitlines()
+    assert header.split() == ["id", "site", "ver", "last", "changed", "title", "url"]
+    assert row.split()[:5] == ["1", "opdc.go.th", "v3", "2020-09-23", "02:00"]
+    assert "พาสื่อมวลชน" in row and row.endswith(ARTICLE_URL)
+    _, out, _ = run(["articles", "--changed-since", "2030-01-01"], filled)
+    assert out == "no article in this period\n"
     _, out, _ = run(["articles", "--site", "prd.go.th", "--json"], filled)
     assert [r["url"] for r in json.loads(out)] == [MIRROR_URL]
 
@@ -195,8 +200,10 @@ def test_subprocess_unreadable_database_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "cannot open database" in done.stderr
     assert "Traceback" not in done.stderr
-    missing = opdcwatch("show", "1", cwd=tmp_path)  # default ./data/opdcwatch.db absent
-    assert missing.returncode == 2 and "no archive at data/opdcwatch.db" in missing.stderr
+    missing = opdcwatch("show", "1", cwd=tmp_path)  # no archive in the user's data folder
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+    assert missing.stderr.startswith("opdcwatch: error: no archive at ")
+    assert missing.stderr.split()[5].endswith("/opdcwatch/opdcwatch.db")
     assert not (tmp_path / "data").exists()
 
 

@@ -3,6 +3,7 @@ against the replica site on 127.0.0.1, in two phases."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -171,8 +172,10 @@ def test_two_phases_record_exact_versions(tmp_path, replica, profile):
     ]
     gone = opdcwatch("articles", "--gone", "--db", db_url(tmp_path), timeout=60)
     assert gone.returncode == 0, gone.stderr
-    assert [line.split()[2:4] for line in gone.stdout.splitlines()] == [["gone", today]] * 2
-    assert {line.split()[-1] for line in gone.stdout.splitlines()} == {removed, redirected}
+    header, *rows = gone.stdout.splitlines()
+    assert header.split() == ["id", "site", "ver", "gone", "title", "url"]
+    assert [(row.split()[1], row.split()[3]) for row in rows] == [("replica", today)] * 2
+    assert {row.split()[-1] for row in rows} == {removed, redirected}
     feed = opdcwatch("feed", "--db", db_url(tmp_path), timeout=60)
     assert feed.stdout.count("<title>[ถูกลบ (removed)] ") == 2
     assert f"removed on {today}: redirected to {base}/</summary>" in feed.stdout
@@ -228,6 +231,19 @@ def test_max_pages_is_honoured(tmp_path, replica, profile):
     assert proc.returncode == 0, proc.stderr
     assert summary(proc)["pages"] <= 4
     assert sum(replica.site.stats()["hits"].values()) <= 5  # + robots.txt
+
+
+def test_profile_without_a_name_crawls_that_profile_only(tmp_path, replica, profile):
+    proc = opdcwatch(
+        "crawl", "--profile", str(profile), "--db", db_url(tmp_path), "--max-pages", "2", "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)  # --json: the summary the crawl prints, as JSON
+    assert summary["outcome"] == "ok"
+    assert [(s["site"], s["outcome"]) for s in summary["sites"]] == [("replica", "ok")]
+    assert summary["sites"][0]["counts"]["pages"] <= 2
+    runs = list_runs(Archive.open(db_url(tmp_path)))
+    assert [run["site"] for run in runs] == ["replica"]  # no bundled internet site was tried
 
 
 def test_sigterm_stops_cleanly_and_resume_completes(tmp_path, fixtures_dir):

@@ -128,7 +128,11 @@ def test_runs_json_has_the_issue_fields_and_filters_by_site(archive_url):
         "ok": False,
         "error": "Telegram: Unauthorized",
     }
-    assert _run("runs", "--site", "none", "--db", archive_url).output == "no runs yet for none\n"
+    unknown = _run("runs", "--site", "none", "--db", archive_url)
+    assert unknown.exit_code == 2
+    assert unknown.output == (
+        "opdcwatch: error: no such site 'none' in the archive (sites: prnews, thaipr)\n"
+    )
 
 
 def test_health_exits_1_only_when_a_site_is_unhealthy(archive_url):
@@ -146,7 +150,7 @@ def test_health_exits_1_only_when_a_site_is_unhealthy(archive_url):
     text = _run("health", "--db", archive_url).output
     assert "UNHEALTHY  prnews" in text and text.endswith("2 site(s), 1 unhealthy\n")
     unknown = _run("health", "--site", "okmass", "--db", archive_url)
-    assert unknown.exit_code == 2 and "no runs of site 'okmass'" in unknown.output
+    assert unknown.exit_code == 2 and "no such site 'okmass' in the archive" in unknown.output
 
 
 def test_feed_is_valid_atom_with_thai_titles(archive_url, tmp_path):

@@ -84,6 +84,20 @@ def test_pause_resume_and_run_now_rewrite_the_job_store(scheduled):
     assert site["paused"] is False and site["next_run"]
 
 
+def test_pause_resume_and_run_now_json(scheduled):
+    db_url, _ = scheduled
+    for command, action in (("pause", "paused"), ("run-now", "queued"), ("resume", "resumed")):
+        result = _run("schedule", command, "replica", "--json", "--db", db_url, "--config", CONFIG)
+        assert result.exit_code == 0, result.output
+        done = json.loads(result.output)
+        assert done.pop("next_run", "set") == ("set" if action != "resumed" else site_next(db_url))
+        assert done == {"site": "replica", "action": action, "scheduler_running": False}
+
+
+def site_next(db_url: str) -> str:
+    return _listed(db_url)["sites"][0]["next_run"]
+
+
 @pytest.mark.parametrize("command", ["pause", "resume", "run-now"])
 def test_an_unknown_site_is_one_line_and_exit_2(scheduled, command):
     db_url, _ = scheduled
@@ -108,6 +122,24 @@ def test_bad_input_to_schedule_run_is_one_clear_line(tmp_path):
     assert result.exit_code == 2 and result.output.startswith("opdcwatch: error: no archive at")
     result = _run("schedule", "list", "--db", db_url, "--config", str(tmp_path / "none.toml"))
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_a_bad_notification_url_stops_the_daemon_before_any_crawl(tmp_path):
+    archive = tmp_path / "archive.db"
+    profile = write_profile(tmp_path, "replica-scheduled.toml", "http://127.0.0.1:9/", "every 6h")
+    run = ("schedule", "run", "--profile", str(profile), "--db", str(archive))
+    result = opdcwatch(*run, env={"OPDCWATCH_NOTIFY": "json://127.0.0.1:9/a foo://secret@x"})
+    assert result.returncode == 2
+    assert result.stderr == (
+        "opdcwatch: error: $OPDCWATCH_NOTIFY: notification URL 2 (foo://…) is not a URL "
+        "apprise can send to (see https://github.com/caronc/apprise/wiki)\n"
+    )
+    bad = FIXTURES / "config" / "bad-notify.toml"
+    result = opdcwatch(*run, "--config", str(bad))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert f"{bad}: notify.urls: notification URL 2 (tgram:/bottoken/chatid" not in result.stderr
+    assert "bad-notify.toml: notify.urls: notification URL 2 ((not a URL))" in result.stderr
+    assert not archive.exists()  # refused before the archive was opened, let alone crawled
 
 
 def test_help_has_examples_for_every_schedule_command():

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.exceptions import DuplicateSiteError, NoSuchSiteError, ProfileError, ScheduleError
+from crawler.exceptions import (
+    CrawlerError,
+    DuplicateSiteError,
+    NoSuchSiteError,
+    ProfileError,
+    ScheduleError,
+)
 from crawler.monitor.triggers import parse_schedule
 from crawler.profiles import (
     build_profile,
@@ -174,7 +180,9 @@ def test_profiles_accept_every_schedule_the_scheduler_accepts(schedule):
     parse_schedule(profile.schedule, profile=profile.name)  # the daemon will take it too
 
 
-@pytest.mark.parametrize("schedule", ["61 * * * *", "@fortnightly", "every 0s", "every 6 parsecs"])
+@pytest.mark.parametrize(
+    "schedule", ["61 * * * *", "@fortnightly", "every 0s", "every 6 parsecs", "every 1"]
+)
 def test_profiles_refuse_what_the_scheduler_refuses(schedule):
     data = {"name": "opdc", "start_urls": ["https://www.opdc.go.th/"], "schedule": schedule}
     with pytest.raises(ProfileError) as info:
@@ -183,6 +191,19 @@ def test_profiles_refuse_what_the_scheduler_refuses(schedule):
     assert str(info.value).startswith("bad site profile sites/opdc.toml: field 'schedule':")
     with pytest.raises(ScheduleError):
         parse_schedule(schedule, profile="opdc")
+
+
+def test_an_interval_under_a_minute_needs_min_interval_ok():
+    data = {"name": "opdc", "start_urls": ["https://www.opdc.go.th/"], "schedule": "every 30s"}
+    with pytest.raises(ProfileError) as info:
+        build_profile(data, "sites/opdc.toml")
+    assert info.value.field == "schedule"
+    assert "'every 30s' crawls the site more than once a minute" in str(info.value)
+    assert "add min_interval_ok = true" in str(info.value)
+    assert build_profile(data | {"min_interval_ok": True}, "opdc.toml").schedule == "every 30s"
+    assert build_profile(data | {"schedule": "every 1m"}, "opdc.toml").schedule == "every 1m"
+    with pytest.raises(ProfileError, match="must be true or false"):
+        build_profile(data | {"min_interval_ok": "yes"}, "opdc.toml")
 
 
 def test_select_profiles_order_default_and_unknown():
@@ -194,6 +215,15 @@ def test_select_profiles_order_default_and_unknown():
     ]
     with pytest.raises(NoSuchSiteError, match=r"no such site 'opdc'.*okmass, opdc-news"):
         select_profiles(registry, ["opdc"])
+
+
+def test_select_profiles_user_only_leaves_the_bundled_ones_out(fixtures_dir, tmp_path):
+    registry = load_registry([], fixtures_dir / "crawler" / "user-sites")
+    chosen = select_profiles(registry, [], user_only=True)
+    assert [p.name for p in chosen] == ["prd-news", "ryt9"]  # ryt9: the user's, replacing ours
+    assert [p.name for p in select_profiles(registry, ["thaipr"], user_only=True)] == ["thaipr"]
+    with pytest.raises(CrawlerError, match="holds no site profile"):
+        select_profiles(load_registry([], tmp_path), [], user_only=True)
 
 
 def test_render_table_is_read_with_its_contract_names(fixtures_dir):

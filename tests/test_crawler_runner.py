@@ -90,9 +90,9 @@ def test_a_profile_with_delay_0_keeps_to_its_concurrency_cap(tmp_path: Path, fix
 
 def test_jobdir_lives_next_to_a_sqlite_archive(tmp_path, monkeypatch):
     assert jobs_root_for(f"sqlite:///{tmp_path}/a.db") == tmp_path.resolve() / "jobs"
-    monkeypatch.chdir(tmp_path)
-    assert (
-        jobs_root_for("postgresql+psycopg://u@127.0.0.1/x") == tmp_path.resolve() / "data" / "jobs"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))  # another archive: user data
+    assert jobs_root_for("postgresql+psycopg://u@127.0.0.1/x") == (
+        tmp_path / "share" / "opdcwatch" / "jobs"
     )
     stale = prepare_jobdir(tmp_path / "jobs", "replica", resume=False)
     (stale / "requests.seen").write_text("x")

@@ -59,6 +59,17 @@ def test_opdcwatch_notify_replaces_the_files_urls(tmp_path):
     assert split_urls("  ") == ()
 
 
+def test_opdcwatch_notify_is_split_where_a_new_url_begins(tmp_path):
+    # the comma inside a mailto URL separates its recipients, not two URLs
+    text = "mailto://user:pw@example.org?to=a@example.org,b@example.org, json://127.0.0.1:1/a"
+    config = load_config(CONFIGS / "full.toml", env={"OPDCWATCH_NOTIFY": text}, cwd=tmp_path)
+    assert config.notify.urls == (
+        "mailto://user:pw@example.org?to=a@example.org,b@example.org",
+        "json://127.0.0.1:1/a",
+    )
+    assert config.notify.origin == "$OPDCWATCH_NOTIFY"
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
@@ -67,6 +78,7 @@ def test_opdcwatch_notify_replaces_the_files_urls(tmp_path):
         ("bad-timezone.toml", "unknown time zone 'Asia/Bangkock'"),
         ("not-toml.toml", "not valid TOML"),
         ("bad-type.toml", "failures_in_a_row must be a int, not 'three'"),
+        ("bad-archive.toml", "archive.db must be a database URL or a file path"),
     ],
 )
 def test_a_bad_file_is_one_clear_error_naming_file_and_key(tmp_path, name, message):
@@ -75,6 +87,16 @@ def test_a_bad_file_is_one_clear_error_naming_file_and_key(tmp_path, name, messa
     assert message in str(caught.value)
     assert name in str(caught.value)
     assert "\n" not in str(caught.value).split(": ", 1)[0]
+
+
+def test_the_archive_setting_reads_only_its_table(tmp_path):
+    from crawler.config import archive_setting
+
+    found = archive_setting(CONFIGS / "archive.toml", env={}, cwd=tmp_path)
+    assert found == (str(CONFIGS / "archives" / "news.db"), CONFIGS / "archive.toml")
+    assert archive_setting(CONFIGS / "full.toml", env={}, cwd=tmp_path) is None
+    with pytest.raises(ConfigError, match=r"bad-archive\.toml: archive\.db must be"):
+        archive_setting(CONFIGS / "bad-archive.toml", env={}, cwd=tmp_path)
 
 
 def test_a_named_file_must_exist(tmp_path):

@@ -89,6 +89,8 @@ def test_macros():
         ("every", "not a duration"),
         ("every 0s", "must be positive"),
         ("every 5 fortnights", "unknown unit 'fortnights'"),
+        ("every 1", "an interval needs a unit, such as 'every 10 minutes' or 'every 1h'"),
+        ("every 90", "an interval needs a unit"),
         ("0 * *", "5 fields"),
         ("61 * * * *", "higher than the maximum"),
         ("0 0 * * 8", "bad day of week '8'"),

@@ -270,8 +270,9 @@ def test_feed_is_atom_with_thai_titles(client, ids):
     assert titles[0].startswith("[ถูกลบ (removed)]")
     assert titles[1].startswith("[ย้อนกลับ")
     assert "ยกระดับมาตรฐาน" in titles[1]
-    related = entries[1].find("a:link[@rel='related']", ns).get("href")
-    assert related.endswith(f"/articles/{ids['v1']}/versions/3")
+    link = entries[1].find("a:link[@rel='alternate']", ns).get("href")  # the change's diff
+    assert link.endswith(f"/articles/{ids['v1']}/diff?from=2&to=3")
+    assert entries[1].find("a:link[@rel='via']", ns).get("href").startswith("https://")
 
 
 def test_api_mirrors_the_cli_json(client, web_db, ids):

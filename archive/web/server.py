@@ -17,6 +17,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from archive.exceptions import ArchiveError
+from archive.web.access_log import RequestHandler
 from archive.web.constants import (
     INDEX_SLICE_SECONDS,
     INDEXER_JOIN_SECONDS,
@@ -61,7 +62,9 @@ def start_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
     except OSError as exc:
         raise ServerStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     with listener:  # Werkzeug serves a duplicate of the descriptor
-        return make_server(host, port, app, threaded=True, fd=listener.fileno())
+        return make_server(
+            host, port, app, threaded=True, fd=listener.fileno(), request_handler=RequestHandler
+        )
 
 
 def keep_index_fresh(app: Flask, stop: threading.Event, every: float = REINDEX_SECONDS) -> None:

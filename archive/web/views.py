@@ -8,6 +8,7 @@ is shown escaped or in a sandboxed frame under its own Content-Security-Policy.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
@@ -224,6 +225,18 @@ def raw(article_id: int, n: int) -> str | Response:
     )
 
 
+def _change_page(change: Mapping[str, Any]) -> str:
+    """The page a feed entry links to: a change's word diff, a new version, a removal's
+    article (the routes :func:`archive.feed.web_link` names for the command line)."""
+    article_id = change["article_id"]
+    if change.get("event"):
+        return url_for("pages.article", article_id=article_id, _external=True)
+    n = int(change["version"])
+    if n == 1:
+        return url_for("pages.version", article_id=article_id, n=n, _external=True)
+    return url_for("pages.diff", article_id=article_id, _external=True, **{"from": n - 1, "to": n})
+
+
 @pages.get("/feed.atom")
 def feed() -> Response:
     """The Atom feed of the latest new and changed versions."""
@@ -231,9 +244,7 @@ def feed() -> Response:
     xml = render_atom(
         changes,
         self_url=url_for("pages.feed", _external=True),
-        page_url=lambda c: url_for(
-            "pages.version", article_id=c["article_id"], n=c["version"], _external=True
-        ),
+        page_url=_change_page,
     )
     return Response(xml, mimetype="application/atom+xml")
 

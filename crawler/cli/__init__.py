@@ -12,9 +12,11 @@ import importlib.util
 import logging
 import os
 import sys
+from typing import Any
 
 import click
 
+from crawler.cli.common import PENDING_NOTES
 from parsers.exceptions import OpdcwatchError
 
 # command name -> "module:attribute"; a command is listed only once its module exists
@@ -26,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "show": "crawler.cli.archive_cmds:show",
     "diff": "crawler.cli.archive_cmds:diff",
     "export": "crawler.cli.archive_cmds:export",
+    "backup": "crawler.cli.archive_cmds:backup",
     "crawl": "crawler.cli.crawl_cmds:crawl",
     "probe": "crawler.cli.probe_cmd:probe",
     "sites": "crawler.cli.crawl_cmds:sites",
@@ -40,13 +43,52 @@ COMMANDS: dict[str, str] = {
 }
 
 
+EXIT_ERROR = 2  # every error: bad input, a usage error, a missing archive, a bug
+EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal" (Ctrl-C)
+
+
 class UserError(click.ClickException):
     """A one-line error for the user; exit code 2 like a usage error."""
 
-    exit_code = 2
+    exit_code = EXIT_ERROR
 
     def show(self, file=None) -> None:
         click.echo(f"opdcwatch: error: {self.format_message()}", err=True, file=file)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line, exit 130, whichever command was running."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
+
+    def show(self, file=None) -> None:
+        # on a terminal the line after the echoed ^C, not beside it
+        fresh = "\n" if sys.stderr.isatty() else ""
+        click.echo(f"{fresh}opdcwatch: interrupted", err=True, file=file)
+
+
+def one_line(exc: click.ClickException) -> str:
+    """Return ``opdcwatch: error: …`` for any click error, usage errors naming their --help."""
+    message = " ".join(exc.format_message().split())
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        message = f"{message.rstrip('.')} (see '{exc.ctx.command_path} --help')"
+    return f"opdcwatch: error: {message}"
+
+
+def report(exc: click.ClickException) -> int:
+    """Print ``exc`` as one line on stderr and return the exit code: 130 or 2, or 0 for a
+    group called without a command (its help is printed, as ``--help`` would)."""
+    if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # click >= 8.2
+        click.echo(exc.ctx.get_help())
+        return 0
+    if isinstance(exc, UserError | Interrupted):
+        exc.show()
+    else:
+        click.echo(one_line(exc), err=True)
+    return EXIT_INTERRUPTED if exc.exit_code == EXIT_INTERRUPTED else EXIT_ERROR
 
 
 def _module_exists(target: str) -> bool:
@@ -75,6 +117,29 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except OpdcwatchError as exc:
             raise UserError(str(exc)) from exc
+        except KeyboardInterrupt as exc:
+            raise Interrupted() from exc
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command line; every error is one ``opdcwatch: error: …`` line, exit 2.
+
+        Click's own report (``Usage: …`` and ``Try … for help.`` around an ``Error:`` line,
+        or ``Aborted!`` with exit 1 on Ctrl-C) is replaced: usage errors too are one line,
+        naming the ``--help`` to read, and Ctrl-C is ``opdcwatch: interrupted``, exit 130.
+        """
+        PENDING_NOTES.clear()
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            sys.exit(report(exc))
+        except (click.Abort, KeyboardInterrupt, EOFError):
+            sys.exit(report(Interrupted()))
+        code = code if isinstance(code, int) else 0
+        for note in PENDING_NOTES if code == 0 else ():
+            click.echo(note, err=True)
+        sys.exit(code)
 
 
 @click.group(cls=LazyGroup)
@@ -111,9 +176,10 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: say so in one line
         if os.environ.get("OPDCWATCH_DEBUG"):
             raise
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
         click.echo(
-            f"opdcwatch: internal error: {type(exc).__name__}: {exc} "
+            f"opdcwatch: error: internal error (a bug): {detail} "
             "(set OPDCWATCH_DEBUG=1 for the traceback)",
             err=True,
         )
-        sys.exit(1)
+        sys.exit(EXIT_ERROR)

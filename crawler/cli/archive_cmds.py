@@ -6,13 +6,16 @@ printed with control characters neutralised, so a page cannot drive the user's t
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from crawler.cli.common import (
     db_option,
+    json_option,
     open_archive,
     options_resolver,
     print_json,
@@ -31,6 +34,7 @@ from crawler.cli.common import (
 @click.option("--site", help="Site name to file a new article under (default: the URL's host).")
 @with_profile_options
 @db_option
+@json_option
 def ingest(
     file: Path,
     url: str,
@@ -39,6 +43,7 @@ def ingest(
     profile_files: tuple[str, ...],
     sites_dir: str | None,
     db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Archive a saved page FILE as if it had just been fetched from URL.
 
@@ -63,6 +68,9 @@ def ingest(
         result = arch.record_page(
             url=url, status=200, headers={}, body=body, site=site, fetched_at=moment
         )
+    if as_json:
+        print_json({"url": url, **asdict(result)})
+        return
     line = f"{result.outcome}: article {result.article_id} version {result.version}"
     if result.revert_of:
         line += f" (back to the content of version {result.revert_of})"
@@ -76,12 +84,14 @@ def ingest(
 @click.option("--site", help="Site name to file new articles under (default: each URL's host).")
 @with_profile_options
 @db_option
+@json_option
 def import_warc(
     file: Path,
     site: str | None,
     profile_files: tuple[str, ...],
     sites_dir: str | None,
     db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Import the HTML responses of a WARC file, each as a capture at its WARC date.
 
@@ -92,11 +102,16 @@ def import_warc(
     Example:
       opdcwatch import-warc crawl-2024-11.warc.gz --db sqlite:///data/opdcwatch.db
     """
+    from archive.warc_import import check_warc_file
     from archive.warc_import import import_warc as run_import
 
+    check_warc_file(file)  # before the archive is opened (or made) for nothing
     resolver = options_resolver(profile_files, sites_dir)
     with open_archive(db_url, create=True, options_for=resolver) as arch:
         report = run_import(arch, file, site=site)
+    if as_json:
+        print_json({"file": str(file), **report.to_dict()})
+        return
     for error in report.errors:
         click.echo(f"opdcwatch: warning: {safe_text(error, one_line=True)}", err=True)
     click.echo(f"{file}: {report.summary()}")
@@ -139,23 +154,30 @@ def articles(
 
     since = parse_timestamp(changed_since) if changed_since else None
     with open_archive(db_url) as arch:
+        if site is not None:
+            queries.check_site(arch, site)
         rows = queries.iter_articles(
             arch, site=site, changed_since=since, limit=limit, gone=True if gone else None
         )
         if as_json:
             stream_json(rows)
             return
+        width = max(map(len, [site] if site else queries.site_names(arch)), default=4)
         shown = 0
         for row in rows:
-            stamp = f"gone {row['gone_at'][:10]}" if gone else row["last_changed"][:16]
+            if not shown:
+                when = "gone" if gone else "last changed"
+                click.echo(f"{'id':>6}  {'site':<{width}}  ver  {when:<16}  title  url")
+            stamp = row["gone_at"][:10] if gone else row["last_changed"][:16].replace("T", " ")
             click.echo(
-                f"{row['id']:>6}  v{row['versions']:<3} {stamp}  "
-                f"{safe_text(row['title'], one_line=True)}  {row['url']}"
+                f"{row['id']:>6}  {row['site']:<{width}}  v{row['versions']:<3} {stamp:<16}  "
+                f"{safe_text(row['title'], one_line=True) or '(no title)'}  {row['url']}"
                 + (f"  [gone {row['gone_at'][:10]}]" if row["gone_at"] and not gone else "")
             )
             shown += 1
-    if gone and not shown:
-        click.echo("no article is gone" + (f" on {site}" if site else ""))
+    if not shown:
+        what = "no article is gone" if gone else "no article"
+        click.echo(what + (f" on {site}" if site else "") + (" in this period" if since else ""))
 
 
 @click.command()
@@ -201,31 +223,60 @@ def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None)
 )
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
 @click.option("--format", "fmt", default="text", show_default=True, help="text, json or html.")
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Unchanged paragraphs shown around each changed one (text, html).",
+)
+@click.option("--full", is_flag=True, help="The whole article with the changes marked.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text diff; auto: on a terminal, unless NO_COLOR is set.",
+)
 @db_option
 def diff(
-    id_or_url: str, from_version: int | None, to_version: int | None, fmt: str, db_url: str | None
+    id_or_url: str,
+    from_version: int | None,
+    to_version: int | None,
+    fmt: str,
+    context: int,
+    full: bool,
+    color: str,
+    db_url: str | None,
 ) -> None:
     """Show what changed between two versions of an article, word by word.
 
-    Thai is segmented into words with pythainlp; text marks [-removed-] and {+added+}.
+    Thai is segmented into words with pythainlp; text marks [-removed-] and {+added+} (in red
+    and green on a terminal). By default only the changed paragraphs, with --context around
+    them; --full shows the whole article.
 
     \b
     Example:
       opdcwatch diff 12
+      opdcwatch diff 12 --context 0 --color never
       opdcwatch diff https://www.opdc.go.th/content/1234 --from 1 --to 3 --format html > d.html
     """
     from archive.diff import diff_versions
-    from archive.diff_render import RENDERERS, render
-    from archive.exceptions import UnknownFormatError
+    from archive.diff_render import RenderOptions, check_format, render
 
-    if fmt not in RENDERERS:  # checked first: no need to open the archive for a typo
-        raise UnknownFormatError(
-            f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
-        )
+    check_format(fmt)  # checked first: no need to open the archive for a typo
+    options = RenderOptions(context=None if full else context, color=use_color(color))
     with open_archive(db_url) as arch:
         result = diff_versions(arch, id_or_url, from_version=from_version, to_version=to_version)
-    output = render(result, fmt)
-    click.echo(safe_text(output) if fmt == "text" else output, nl=False)
+    click.echo(render(result, fmt, options), nl=False, color=options.color)
+
+
+def use_color(choice: str) -> bool:
+    """``--color``: always, never, or auto (stdout is a terminal and NO_COLOR is unset)."""
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 @click.command()
@@ -238,7 +289,7 @@ def diff(
 )
 @db_option
 def export(fmt: str, out: Path | None, db_url: str | None) -> None:
-    """Export every version (jsonl, csv) or every capture (warc, with revisit records).
+    """Export every version (jsonl, csv) or every fetch (warc: warcinfo, responses, revisits).
 
     \b
     Example:
@@ -270,3 +321,25 @@ def export(fmt: str, out: Path | None, db_url: str | None) -> None:
             partial.unlink(missing_ok=True)
             raise
     click.echo(f"wrote {count} {fmt} records to {out}", err=True)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def backup(file: Path, db_url: str | None) -> None:
+    """Copy the archive to FILE, consistently, while it is in use.
+
+    SQLite: the online backup API, FILE is an SQLite database. PostgreSQL: pg_dump's custom
+    format (restore with pg_restore); pg_dump must be on PATH.
+
+    \b
+    Example:
+      opdcwatch backup backups/opdcwatch-2026-12-06.db
+      opdcwatch backup archive.dump --db postgresql+psycopg://postgres@127.0.0.1/opdcwatch
+    """
+    from archive.backup import backup as run_backup
+
+    with open_archive(db_url) as arch:
+        how = run_backup(arch, file)
+    size = file.stat().st_size
+    click.echo(f"wrote {file} ({size} bytes, {'SQLite' if how == 'sqlite' else 'pg_dump'})")

@@ -16,14 +16,61 @@ if TYPE_CHECKING:
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
+
+# notes about an archive that did not exist yet, printed when the command succeeds
+PENDING_NOTES: list[str] = []
+_DB_ORIGINS = {
+    click.core.ParameterSource.COMMANDLINE: "--db",
+    click.core.ParameterSource.ENVIRONMENT: "$OPDCWATCH_DB",
+}
+
+
+def _locate_archive(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """Turn ``--db`` (or ``$OPDCWATCH_DB``, the config file, the default) into the archive's
+    URL, saying on stderr which archive it is unless the user named it for this command."""
+    from archive.db import sqlite_path
+    from crawler.archive_location import locate_archive
+
+    origin = _DB_ORIGINS.get(ctx.get_parameter_source(param.name))
+    location = locate_archive(
+        value if origin else None,
+        origin=origin or "--db",
+        config_path=ctx.params.get("config_path"),
+    )
+    if not location.explicit:
+        path = sqlite_path(location.url)
+        if path is None or path.exists():
+            click.echo(location.note(), err=True)
+        else:  # said once the command made it; if it fails, the error names the file
+            PENDING_NOTES.append(location.note())
+    return location.url
+
+
 db_option = click.option(
     "--db",
     "db_url",
     envvar="OPDCWATCH_DB",
-    default=None,
     metavar="URL",
-    help="Archive database URL (default: sqlite under ./data/; env OPDCWATCH_DB). "
-    "Example: postgresql+psycopg://user@127.0.0.1/opdcwatch",
+    callback=_locate_archive,
+    help="Archive database: a SQLite file or a URL such as "
+    "postgresql+psycopg://user@127.0.0.1/opdcwatch (env OPDCWATCH_DB; else the config "
+    "file's [archive] db; else ./data/opdcwatch.db if it exists; else the user's data "
+    "folder, ~/.local/share/opdcwatch/ on Linux).",
+)
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    is_eager=True,  # read before --db, whose default it may set ([archive] db)
+    help="Config file (TOML; default $OPDCWATCH_CONFIG, else ./opdcwatch.toml, else "
+    "opdcwatch.toml in the user's config folder, ~/.config/opdcwatch/ on Linux).",
+)
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as JSON (UTF-8 Thai, indent 2)."
 )
 
 profile_options = [

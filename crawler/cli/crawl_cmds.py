@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from crawler.cli.common import db_option, with_profile_options
-
-EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
+from crawler.cli import EXIT_INTERRUPTED
+from crawler.cli.common import db_option, json_option, print_json, with_profile_options
 
 
 @click.command()
@@ -33,8 +32,10 @@ EXIT_INTERRUPTED = 130  # the shell's convention for "stopped by a signal"
     metavar="NAME=VALUE",
     help="Set a Scrapy setting for this run, over the profile's [settings]; repeatable.",
 )
-def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) -> None:
-    """Crawl the named sites (default: every bundled and user profile) into the archive.
+@json_option
+def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings, as_json) -> None:
+    """Crawl the named sites into the archive (no NAME: the profiles of --profile and
+    --sites when given, else every bundled profile).
 
     Each article page is parsed and recorded as new, changed or unchanged; known articles are
     fetched again as the profile's revisit policy says, and one that answers 404/410 or
@@ -57,14 +58,17 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     from crawler.runner import parse_setting_overrides, run_crawl
 
     registry = load_registry(profile_files, sites_dir)
-    profiles = select_profiles(registry, names)
+    profiles = select_profiles(registry, names, user_only=bool(profile_files or sites_dir))
     overrides = parse_setting_overrides(settings)
     archive = Archive.open(db_url)
     summary = run_crawl(
         profiles, archive, db_url=db_url, max_pages=max_pages, resume=resume, overrides=overrides
     )
-    for line in summary.lines():
-        click.echo(line)
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        for line in summary.lines():
+            click.echo(line)
     if summary.outcome == "interrupted":
         click.echo("opdcwatch: crawl stopped; run it again with --resume to continue", err=True)
         raise SystemExit(EXIT_INTERRUPTED)
@@ -83,7 +87,8 @@ def crawl(names, profile_files, sites_dir, db_url, max_pages, resume, settings) 
     is_flag=True,
     help="Also show each profile's start sources, rendering, schedule and file.",
 )
-def sites(profile_files, sites_dir, long_format) -> None:
+@json_option
+def sites(profile_files, sites_dir, long_format, as_json) -> None:
     """List the site profiles a crawl can use: the bundled ones and yours.
 
     \b
@@ -94,6 +99,9 @@ def sites(profile_files, sites_dir, long_format) -> None:
     from crawler.profiles import load_registry
 
     registry = load_registry(profile_files, sites_dir)
+    if as_json:
+        print_json([_profile_dict(registry[name]) for name in sorted(registry)])
+        return
     width = max((len(name) for name in registry), default=0)
     for name in sorted(registry):
         profile = registry[name]
@@ -115,3 +123,21 @@ def sites(profile_files, sites_dir, long_format) -> None:
                 f"{'':<{width}}    schedule: {profile.schedule or '-'}, max_pages: "
                 f"{profile.max_pages or '-'}, file: {profile.source}"
             )
+
+
+def _profile_dict(profile) -> dict:
+    """What ``sites --json`` prints of a profile: everything ``sites -l`` shows."""
+    return {
+        "name": profile.name,
+        "origin": "bundled" if profile.bundled else "user",
+        "description": profile.description,
+        "start_urls": list(profile.start_urls),
+        "feeds": list(profile.feeds),
+        "sitemaps": list(profile.sitemaps),
+        "allowed_domains": list(profile.allowed_domains),
+        "keywords": list(profile.keywords),
+        "schedule": profile.schedule,
+        "max_pages": profile.max_pages,
+        "render": profile.render.describe() if profile.render is not None else None,
+        "file": profile.source,
+    }

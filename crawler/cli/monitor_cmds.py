@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.common import db_option
-from crawler.cli.schedule_cmds import config_option
+from crawler.cli.common import config_option, db_option
 
 RUN_COLUMNS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
 EVENTS_PER_RUN = 5  # removed / restored articles listed under a run in the table
@@ -57,6 +56,8 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
     from crawler.monitor.notify import deliveries_for_runs
 
     with Archive.open(db_url, create=False) as archive:
+        if site is not None:
+            queries.check_site(archive, site)
         found = queries.list_runs(archive, site=site, limit=limit)
         with archive.reading() as conn:
             sent = deliveries_for_runs(conn, [r["id"] for r in found])
@@ -161,6 +162,7 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
     Example:
       opdcwatch health || echo "a site needs attention"
     """
+    from archive.queries import check_site
     from archive.store import Archive
     from crawler.config import load_config
     from crawler.monitor import health as rules
@@ -169,6 +171,7 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
     with Archive.open(db_url, create=False) as archive:
         names = _site_names(archive)
         if site is not None:
+            check_site(archive, site)
             if site not in names:
                 from crawler.exceptions import SchedulerError
 
@@ -225,21 +228,31 @@ def health(site: str | None, as_json: bool, db_url: str | None, config_path: str
     type=click.IntRange(min=1),
     help="How many of the newest changes (new, changed, removed, restored).",
 )
+@click.option(
+    "--web-url",
+    envvar="OPDCWATCH_WEB_URL",
+    metavar="URL",
+    help="Where `opdcwatch serve` is reached (env OPDCWATCH_WEB_URL): entries then link to "
+    "its word diff of each change, not to the original page.",
+)
 @db_option
-def feed(out_path: str | None, limit: int, db_url: str | None) -> None:
+def feed(out_path: str | None, limit: int, web_url: str | None, db_url: str | None) -> None:
     """Write an Atom feed of the newest new, changed, removed and restored articles.
 
-    Thai intact; a removal or a return is an entry of its own, dated.
+    Thai intact; a change's entry holds the words removed and added; a removal or a return
+    is an entry of its own, dated.
 
     \b
     Example:
-      opdcwatch feed --out /var/www/opdcwatch/feed.atom
+      opdcwatch feed --out /var/www/opdcwatch/feed.atom --web-url https://watch.example.org/
     """
-    from archive.feed import recent_changes, render_atom
+    from archive.feed import recent_changes, render_atom, web_link
     from archive.store import Archive
+    from crawler.config import check_web_url
 
+    page_url = web_link(check_web_url(web_url)) if web_url else None
     with Archive.open(db_url, create=False) as archive:
-        xml = render_atom(recent_changes(archive, limit=limit))
+        xml = render_atom(recent_changes(archive, limit=limit), page_url=page_url)
     data = xml.encode("utf-8")
     if out_path is None:
         click.echo(xml)

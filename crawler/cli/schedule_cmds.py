@@ -8,16 +8,7 @@ import sys
 
 import click
 
-from crawler.cli.common import broker_option, db_option
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    default=None,
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Config file (TOML; default $OPDCWATCH_CONFIG, else ./opdcwatch.toml if present).",
-)
+from crawler.cli.common import broker_option, config_option, db_option, json_option, print_json
 
 
 def _when(moment) -> str:
@@ -66,7 +57,8 @@ def run(
 ) -> None:
     """Run the scheduler in the foreground until SIGTERM or Ctrl-C (exit 0).
 
-    Schedules every profile that has a `schedule` (or only the NAMEs given). Each crawl runs
+    Schedules every profile that has a `schedule` (or only the NAMEs given; with --profile or
+    --sites and no NAME, only those profiles). Each crawl runs
     in its own subprocess with a time limit; on SIGTERM no new crawl starts and the running
     ones stop cleanly, their progress archived. With --broker, due crawls are queued for
     `opdcwatch worker` processes instead (on any machines; see docs/scaling.md).
@@ -83,16 +75,21 @@ def run(
     from crawler.config import load_config
     from crawler.exceptions import SchedulerError
     from crawler.monitor.daemon import Daemon
+    from crawler.monitor.notify import check_urls
     from crawler.profiles import load_registry, select_profiles
 
     config = load_config(config_path)
+    check_urls(config.notify.urls, config.notify.origin)
     registry = load_registry(profile_files, sites_dir)
-    profiles = select_profiles(registry, names)
+    profiles = select_profiles(registry, names, user_only=bool(profile_files or sites_dir))
     unscheduled = [p.name for p in profiles if not p.schedule]
     if names and unscheduled:
         raise SchedulerError(
             f'profile {unscheduled[0]!r} has no schedule (add e.g. schedule = "every 6h")'
         )
+    for profile in profiles:
+        if profile.notify:
+            check_urls(profile.notify, f"profile {profile.name}: notify")
     if (ctx.find_root().params.get("verbose") or 0) == 0:
         # a daemon's log is its record: crawls started and ended, notifications sent
         logging.getLogger("crawler").setLevel(logging.INFO)
@@ -134,6 +131,18 @@ def _daemon_note(archive) -> str:
     if status is None or not status.alive:
         return "no scheduler is running: it takes effect when `opdcwatch schedule run` starts"
     return f"the running scheduler (pid {status.pid}) picks it up within seconds"
+
+
+def _steered(archive, site: str, action: str, next_run=None) -> None:
+    """Print what ``pause``, ``resume`` or ``run-now --json`` did, as JSON."""
+    from crawler.monitor.jobstore import daemon_status
+
+    status = daemon_status(archive)
+    running = status is not None and status.alive
+    result = {"site": site, "action": action, "scheduler_running": running}
+    if action == "resumed":
+        result["next_run"] = next_run.isoformat() if next_run else None
+    print_json(result)
 
 
 @schedule.command("list")
@@ -211,7 +220,8 @@ def list_(as_json: bool, db_url: str | None, config_path: str | None) -> None:
 @click.argument("name")
 @db_option
 @config_option
-def pause(name: str, db_url: str | None, config_path: str | None) -> None:
+@json_option
+def pause(name: str, db_url: str | None, config_path: str | None, as_json: bool) -> None:
     """Stop scheduling the site NAME (a crawl already running finishes).
 
     \b
@@ -221,14 +231,18 @@ def pause(name: str, db_url: str | None, config_path: str | None) -> None:
     archive, control = _control(db_url, config_path)
     with archive, control:
         control.pause(name)
-        click.echo(f"paused {name}; {_daemon_note(archive)}")
+        if as_json:
+            _steered(archive, name, "paused")
+        else:
+            click.echo(f"paused {name}; {_daemon_note(archive)}")
 
 
 @schedule.command("resume")
 @click.argument("name")
 @db_option
 @config_option
-def resume(name: str, db_url: str | None, config_path: str | None) -> None:
+@json_option
+def resume(name: str, db_url: str | None, config_path: str | None, as_json: bool) -> None:
     """Schedule the paused site NAME again.
 
     \b
@@ -238,14 +252,18 @@ def resume(name: str, db_url: str | None, config_path: str | None) -> None:
     archive, control = _control(db_url, config_path)
     with archive, control:
         next_run = control.resume(name)
-        click.echo(f"resumed {name}, next run {_when(next_run)}; {_daemon_note(archive)}")
+        if as_json:
+            _steered(archive, name, "resumed", next_run)
+        else:
+            click.echo(f"resumed {name}, next run {_when(next_run)}; {_daemon_note(archive)}")
 
 
 @schedule.command("run-now")
 @click.argument("name")
 @db_option
 @config_option
-def run_now(name: str, db_url: str | None, config_path: str | None) -> None:
+@json_option
+def run_now(name: str, db_url: str | None, config_path: str | None, as_json: bool) -> None:
     """Crawl the site NAME once, as soon as the scheduler polls (paused or not).
 
     \b
@@ -255,4 +273,7 @@ def run_now(name: str, db_url: str | None, config_path: str | None) -> None:
     archive, control = _control(db_url, config_path)
     with archive, control:
         control.run_now(name)
-        click.echo(f"queued a crawl of {name}; {_daemon_note(archive)}")
+        if as_json:
+            _steered(archive, name, "queued")
+        else:
+            click.echo(f"queued a crawl of {name}; {_daemon_note(archive)}")

@@ -50,6 +50,7 @@ def search(
     """
     from archive.exceptions import InvalidInputError
     from archive.inputs import parse_timestamp
+    from archive.queries import check_site
     from archive.search import Filters, SearchIndex, iter_search, result_rows
     from archive.search_terms import parse_query
 
@@ -59,6 +60,8 @@ def search(
     moment = parse_timestamp(since) if since else None
     filters = Filters(site, moment, 2 if changed else 1, True if gone else None)
     with open_archive(db_url) as arch:
+        if site is not None:
+            check_site(arch, site)
         index = SearchIndex(arch.engine)
         index.refresh()  # the page indexes what is new before it answers; so does this
         with arch.reading() as conn:

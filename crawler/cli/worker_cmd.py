@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from crawler.cli.common import broker_option, db_option
-from crawler.cli.schedule_cmds import config_option
+from crawler.cli.common import broker_option, config_option, db_option
 
 
 @click.command("worker")
@@ -43,10 +42,12 @@ def worker(
     """
     from archive.db import resolve_url
     from crawler.config import load_config
+    from crawler.monitor.notify import check_urls
     from crawler.monitor.queue import broker_kind, require_celery, require_postgres
     from crawler.monitor.worker import run_worker
 
     config = load_config(config_path)
+    check_urls(config.notify.urls, config.notify.origin)
     url = resolve_url(db_url)
     require_postgres(url)
     broker_kind(broker_url)

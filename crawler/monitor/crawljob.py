@@ -193,12 +193,27 @@ class SiteCrawl:
             logger.error("%s: cannot read the run history: %s", site, exc)
             return []
 
+    def _site_notify(self, site: str) -> tuple[tuple[str, ...], str | None]:
+        """The site profile's own ``notify`` URLs and ``notify_template`` (none when its
+        profile cannot be read now: the config's URLs still get the message)."""
+        from crawler.profiles import load_registry
+
+        try:
+            profile = load_registry(self.profile_files, self.sites_dir).get(site)
+        except OpdcwatchError as exc:
+            logger.warning("%s: profile not read for its notification settings: %s", site, exc)
+            return (), None
+        if profile is None:
+            return (), None
+        return profile.notify, profile.notify_template
+
     def _report_run(self, site: str, run_id: int) -> None:
         history = health.load_history(self.archive, site, self.config.health)
         warnings = health.new_warnings(history, self.config.health)
         for warning in warnings:
             logger.warning("%s: health: %s", site, warning.message)
-        urls = self.config.notify.urls
+        own_urls, template = self._site_notify(site)
+        urls = tuple(dict.fromkeys((*self.config.notify.urls, *own_urls)))
         if not urls:
             return
         with self.archive.reading() as conn:
@@ -207,7 +222,9 @@ class SiteCrawl:
             )
             events = notify.run_events(conn, run_id)
         shown = warnings if self.config.notify.health else []
-        message = notify.build_message(site, changes, shown, self.config.notify, events)
+        message = notify.build_message(
+            site, changes, shown, self.config.notify, events, template=template
+        )
         if message is None:
             return
         deliveries = notify.send(*message, urls)

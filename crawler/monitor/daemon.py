@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import random
 import signal
 import socket
 import threading
@@ -59,6 +60,12 @@ logger = logging.getLogger(__name__)
 _ACTIVE: Daemon | None = None
 
 
+def first_run(now: dt.datetime, jitter: int | None) -> dt.datetime:
+    """When a new interval job first runs: now, plus up to ``jitter`` seconds at random, so
+    a hundred new sites do not start their first crawl in the same second either."""
+    return now + dt.timedelta(seconds=random.uniform(0, jitter)) if jitter else now
+
+
 def run_scheduled_crawl(site: str, schedule: str | None = None) -> None:
     """The job function APScheduler stores by reference: hands the run to the live daemon."""
     daemon = _ACTIVE
@@ -88,7 +95,7 @@ class Daemon:
         tz = config.scheduler.tzinfo()
         # every schedule is checked before anything starts: a typo is one clear error
         self.triggers = {
-            name: parse_schedule(p.schedule or "", profile=name, timezone=tz)
+            name: parse_schedule(p.schedule or "", profile=name, timezone=tz, jitter=p.jitter)
             for name, p in self.profiles.items()
         }
         options = dict(crawl_options or {})
@@ -238,7 +245,7 @@ class Daemon:
                 trigger = old.trigger  # keep the interval's anchor
                 options["next_run_time"] = old.next_run_time  # pending, missed or paused (None)
             elif old is None and isinstance(trigger, IntervalTrigger):
-                options["next_run_time"] = now
+                options["next_run_time"] = first_run(now, profile.jitter)
             self.scheduler.add_job(
                 JOB_FUNC,
                 trigger=trigger,

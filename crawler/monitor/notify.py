@@ -1,7 +1,9 @@
 """Notifications through apprise: one message per run that found something, and health warnings.
 
-A message lists the run's new and changed articles (title, link, and for a change a short
-word-diff excerpt in ``[-old-]{+new+}`` form, Thai segmented by the archive's diff), the
+A message lists the run's new and changed articles, each written by the message template
+(``crawler.monitor.templates``: by default its title, a link to the web page's word diff, or
+the original page when no web page is configured, and for a change a short word-diff excerpt
+in ``[-old-]{+new+}`` form, Thai segmented by the archive's diff), the
 articles it found removed or restored (with the date and what the site answered), then any
 health warning that appeared with this run. Every apprise URL is tried on its own so that one
 broken notifier neither hides the others nor fails the run: each delivery is logged, and
@@ -21,12 +23,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from archive.events import events_for_runs
-from archive.feed import LABEL_REMOVED, LABEL_RESTORED
+from archive.feed import LABEL_REMOVED, LABEL_RESTORED, web_link
 from archive.schema import articles, captures, versions
 from archive.schema import scheduler_notifications as notifications
 from crawler.config import NotifyConfig
 from crawler.exceptions import NotifyError
 from crawler.monitor.health import HealthWarning
+from crawler.monitor.templates import render_item
 from parsers.segment import is_word, split_words
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ LABEL_CHANGED = "แก้ไข (changed)"
 LABEL_HEALTH = "คำเตือน (health warning)"
 _SPACES_RE = re.compile(r"\s+")
 MAX_CHANGE_WORDS = 30  # words of the old or new side shown in an excerpt before "…"
+CHANGED_CHARS = 200  # of the removed and of the added words, for the template's fields
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class ChangedArticle:
     title: str | None
     excerpt: str | None = None
     revert_of: int | None = None
+    removed: str = ""
+    added: str = ""
 
     @property
     def is_new(self) -> bool:
@@ -117,11 +123,16 @@ def excerpt_from_ops(ops: Sequence[Mapping[str, Any]], context_words: int) -> st
     return text
 
 
-def _diff_ops(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Diff two versions as ``opdcwatch diff`` does (title and body, Thai segmented)."""
-    from archive.diff import document, word_diff  # imported when needed: pulls in pythainlp
+def _changed(old: Mapping[str, Any], new: Mapping[str, Any], context_words: int) -> dict:
+    """Diff two versions as ``opdcwatch diff`` does (title and body, Thai segmented): the
+    excerpt, and the words removed and added."""
+    from archive.diff import Diff, document, word_diff  # when needed: pulls in pythainlp
+    from archive.diff_render import changed_words
 
-    return [op.to_dict() for op in word_diff(document(dict(old)), document(dict(new)))]
+    ops = word_diff(document(dict(old)), document(dict(new)))
+    removed, added = changed_words(Diff(0, "", 0, 0, None, None, ops), CHANGED_CHARS)
+    excerpt = excerpt_from_ops([op.to_dict() for op in ops], context_words)
+    return {"excerpt": excerpt, "removed": removed, "added": added}
 
 
 def run_changes(conn: Connection, run_id: int, *, context_words: int = 12) -> list[ChangedArticle]:
@@ -154,15 +165,43 @@ def run_changes(conn: Connection, run_id: int, *, context_words: int = 12) -> li
     )
     found = []
     for row in conn.execute(query):
-        excerpt = None
+        changed: dict[str, Any] = {}
         if row.number > 1:
             old = {"title": row.prev_title, "text": row.prev_text or ""}
             new = {"title": row.title, "text": row.text}
-            excerpt = excerpt_from_ops(_diff_ops(old, new), context_words)
+            changed = _changed(old, new, context_words)
         found.append(
-            ChangedArticle(row.article_id, row.number, row.url, row.title, excerpt, row.revert_of)
+            ChangedArticle(
+                row.article_id, row.number, row.url, row.title, revert_of=row.revert_of, **changed
+            )
         )
     return found
+
+
+def item_fields(site: str, item: ChangedArticle, web_url: str = "") -> dict[str, object]:
+    """Return the template fields of one article (see ``crawler.monitor.templates.FIELDS``)."""
+    note = ""
+    if not item.is_new:
+        note = f" (v{item.version}" + (f", back to v{item.revert_of}" if item.revert_of else "")
+        note += ")"
+    web = (
+        web_link(web_url)({"article_id": item.article_id, "version": item.version})
+        if web_url
+        else ""
+    )
+    return {
+        "title": _flat(item.title or item.url).strip(),
+        "url": item.url,
+        "site": site,
+        "version": item.version,
+        "label": LABEL_NEW if item.is_new else LABEL_CHANGED,
+        "note": note,
+        "excerpt": item.excerpt or "",
+        "removed": item.removed,
+        "added": item.added,
+        "diff_url": web if web and not item.is_new else "",
+        "link": web or item.url,
+    }
 
 
 def run_events(conn: Connection, run_id: int) -> list[dict[str, Any]]:
@@ -186,11 +225,15 @@ def build_message(
     warnings: Sequence[HealthWarning],
     config: NotifyConfig,
     events: Sequence[Mapping[str, Any]] = (),
+    template: str | None = None,
 ) -> tuple[str, str] | None:
     """Return (title, body) of the message for one run, or None when there is nothing to say.
 
-    ``events`` are the run's removals and restorations (see :func:`run_events`).
+    ``events`` are the run's removals and restorations (see :func:`run_events`); each new or
+    changed article is written by ``template`` (the site profile's ``notify_template``), else
+    by ``config.template``.
     """
+    template = template or config.template
     if not changes and not warnings and not events:
         return None
     new = [c for c in changes if c.is_new]
@@ -219,14 +262,7 @@ def build_message(
             if shown >= config.max_items:
                 break
             shown += 1
-            suffix = "" if item.is_new else f" (v{item.version}"
-            if item.revert_of:
-                suffix += f", back to v{item.revert_of}"
-            suffix += "" if item.is_new else ")"
-            lines.append(f"- {_flat(item.title or item.url).strip()}{suffix}")
-            lines.append(f"  {item.url}")
-            if item.excerpt:
-                lines.append(f"  {item.excerpt}")
+            lines.extend(render_item(template, item_fields(site, item, config.web_url)))
         lines.append("")
     for label, happened in ((LABEL_REMOVED, removed), (LABEL_RESTORED, restored)):
         room = max(config.max_items - shown, 0)
@@ -250,12 +286,33 @@ def _redact(url: str) -> str:
     return f"{scheme}://…" if sep else "(not a URL)"
 
 
+def check_urls(urls: Iterable[str], source: str = "notify.urls") -> None:
+    """Raise :class:`NotifyError` naming the first URL apprise cannot use, before any crawl.
+
+    The daemon and the workers call it when they start: a typo found at the first news would
+    cost that news. The URL is shown with everything after its scheme hidden (it may hold a
+    password or a token).
+    """
+    import apprise
+
+    apprise_log = logging.getLogger("apprise")
+    for index, url in enumerate(urls, 1):
+        propagate, apprise_log.propagate = apprise_log.propagate, False  # the error says it
+        try:
+            usable = apprise.Apprise().add(url)
+        finally:
+            apprise_log.propagate = propagate
+        if not usable:
+            raise NotifyError(
+                f"{source}: notification URL {index} ({_redact(url)}) is not a URL apprise "
+                "can send to (see https://github.com/caronc/apprise/wiki)"
+            )
+
+
 def send(title: str, body: str, urls: Iterable[str]) -> list[Delivery]:
     """Send one message to every URL on its own; never raises for a failing notifier."""
-    try:
-        import apprise
-    except ImportError as exc:
-        raise NotifyError("notifications need apprise: install opdcwatch[notify]") from exc
+    import apprise
+
     deliveries = []
     for url in urls:
         sender = apprise.Apprise()

@@ -2,9 +2,10 @@
 
 Two forms are accepted, the ones the profiles document: a five-field crontab line
 (``"0 */6 * * *"``, with crontab's own weekday numbers, 0 and 7 = Sunday) or ``@hourly`` style
-macros, and an interval such as ``"every 6h"``, ``"every 30s"`` or ``"every 1h30m"``. A value
-that is neither raises :class:`ScheduleError` naming the profile, so a typo in one TOML file is
-one clear line rather than a site that silently never runs.
+macros, and an interval such as ``"every 6h"``, ``"every 10 minutes"`` or ``"every 1h30m"``
+(always with its unit: ``"every 1"`` is an error, not one second). A value that is neither
+raises :class:`ScheduleError` naming the profile, so a typo in one TOML file is one clear line
+rather than a site that silently never runs.
 """
 
 from __future__ import annotations
@@ -138,7 +139,9 @@ def _crontab_weekdays(field: str) -> str:
     return ",".join(CRON_WEEKDAYS[day] for day in sorted(days))
 
 
-def _cron_trigger(line: str, timezone: dt.tzinfo | str | None) -> CronTrigger:
+def _cron_trigger(
+    line: str, timezone: dt.tzinfo | str | None, jitter: int | None = None
+) -> CronTrigger:
     fields = line.split()
     if len(fields) != 5:
         raise ValueError(
@@ -152,6 +155,7 @@ def _cron_trigger(line: str, timezone: dt.tzinfo | str | None) -> CronTrigger:
         month=month,
         day_of_week=_crontab_weekdays(weekday),
         timezone=timezone,
+        jitter=jitter,
     )
 
 
@@ -161,11 +165,14 @@ def parse_schedule(
     profile: str,
     timezone: dt.tzinfo | str | None = None,
     start: dt.datetime | None = None,
+    jitter: int | None = None,
 ) -> BaseTrigger:
     """Return the trigger for a profile's ``schedule``, or raise :class:`ScheduleError`.
 
     ``timezone`` is the zone cron lines are read in (default: the machine's); ``start`` anchors
-    an interval (default: now plus one interval, as APScheduler does).
+    an interval (default: now plus one interval, as APScheduler does). ``jitter``: at most this
+    many seconds, drawn anew for every run, are added to each fire time (APScheduler's own
+    ``jitter``), so sites sharing ``0 */6 * * *`` do not all start in the same second.
     """
     text = (value or "").strip() if isinstance(value, str) else ""
     try:
@@ -173,16 +180,23 @@ def parse_schedule(
             raise ValueError("it is empty")
         every = _EVERY_RE.match(text)
         if every:
+            if every.group(1).strip().isdigit():  # "every 1": one second? one hour? say which
+                raise ValueError(
+                    "an interval needs a unit, such as 'every 10 minutes' or 'every 1h' "
+                    "(s, m, h, d or w)"
+                )
             seconds = parse_duration(every.group(1))
-            return IntervalTrigger(seconds=seconds, start_date=start, timezone=timezone or "UTC")
+            return IntervalTrigger(
+                seconds=seconds, start_date=start, timezone=timezone or "UTC", jitter=jitter or None
+            )
         line = CRON_MACROS.get(text.lower(), text)
         if line.startswith("@"):
             raise ValueError(f"unknown macro {text!r} (known: {', '.join(CRON_MACROS)})")
-        return _cron_trigger(line, timezone)
+        return _cron_trigger(line, timezone, jitter or None)
     except (ValueError, LookupError) as exc:
         raise ScheduleError(
             f"profile {profile!r}: bad schedule {value!r}: {exc}; use a cron line such as "
-            f"'0 */6 * * *' or an interval such as 'every 6h' or 'every 30s'"
+            f"'0 */6 * * *' or an interval such as 'every 6h' or 'every 30m'"
         ) from exc
 
 
@@ -201,12 +215,13 @@ def interval_seconds(trigger: BaseTrigger, *, now: dt.datetime | None = None) ->
 
 
 def same_schedule(a: BaseTrigger, b: BaseTrigger) -> bool:
-    """Return True when two triggers fire on the same rule (an interval's anchor is ignored).
+    """Return True when two triggers fire on the same rule and jitter (an interval's anchor is
+    ignored).
 
     The daemon uses it on start: a job whose schedule did not change keeps its pending run
     time, so a restart neither skips nor repeats a run.
     """
-    if type(a) is not type(b):
+    if type(a) is not type(b) or getattr(a, "jitter", None) != getattr(b, "jitter", None):
         return False
     if isinstance(a, IntervalTrigger):
         return a.interval == b.interval

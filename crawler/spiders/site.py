@@ -153,6 +153,16 @@ class SiteSpider(scrapy.Spider):
             self.parse_worker = ParseWorker()
         return await maybe_deferred_to_future(self.parse_worker.run(func, *args, **kwargs))
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        """Build the spider; from ``scrapy crawl site -a profile=NAME`` too, whose arguments
+        are strings (``crawler.spider_args`` makes the profile and opens the archive)."""
+        if not isinstance(kwargs.get("profile"), SiteProfile):
+            from crawler.spider_args import spider_arguments
+
+            kwargs = spider_arguments(crawler, kwargs)
+        return super().from_crawler(crawler, *args, **kwargs)
+
     # --- bookkeeping -----------------------------------------------------------------------
 
     @property
