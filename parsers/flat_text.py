@@ -146,9 +146,7 @@ class _TextCollector(HTMLParser):
         return "".join(self.pieces)
 
 
-def flat_text(
-    html: str, *, deadline: float | None = None, remove: tuple[str, ...] = ()
-) -> str:
+def flat_text(html: str, *, deadline: float | None = None, remove: tuple[str, ...] = ()) -> str:
     """Return the visible text of ``html``, one block per line (blank lines between).
 
     ``remove``: a site's remove rules (CSS); those a start tag alone answers are applied

@@ -81,7 +81,9 @@ def _drop(element, parent) -> None:
 # One compound selector of the kinds a start tag alone can answer: a tag, classes, an id,
 # attributes present or equal to a value (``div.ads``, ``#share``, ``aside[data-ad]``).
 _COMPOUND_RE = re.compile(r"^(?P<tag>[A-Za-z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[^\]]+\])*)$")
-_PART_RE = re.compile(r"\.(?P<cls>[\w-]+)|#(?P<id>[\w-]+)|\[(?P<attr>[\w-]+)(?:=(?P<value>[^\]]*))?\]")
+_PART_RE = re.compile(
+    r"\.(?P<cls>[\w-]+)|#(?P<id>[\w-]+)|\[(?P<attr>[\w-]+)(?:=(?P<value>[^\]]*))?\]"
+)
 StartTagTest = Callable[[str, Sequence[tuple[str, str | None]]], bool]
 
 

@@ -137,12 +137,6 @@ class SiteSpider(scrapy.Spider):
         self.parse_worker: ParseWorker | None = None
         self.stopping = False  # set on SIGTERM / Ctrl-C by crawler.shutdown
 
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
-        return spider
-
     def closed(self, reason: str) -> None:
         if self.parse_worker is not None:
             self.parse_worker.close()
@@ -161,7 +155,9 @@ class SiteSpider(scrapy.Spider):
             from crawler.spider_args import spider_arguments
 
             kwargs = spider_arguments(crawler, kwargs)
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        return spider
 
     # --- bookkeeping -----------------------------------------------------------------------
 
