@@ -46,6 +46,7 @@ def _backup_sqlite(archive: Archive, target: Path) -> None:
     raw = archive.engine.raw_connection()
     try:
         source = raw.driver_connection
+        assert source is not None, "an open SQLite connection has a driver connection"
         with sqlite3.connect(partial) as copy:
             source.backup(copy, pages=PAGES_PER_STEP)
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file

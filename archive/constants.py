@@ -41,10 +41,6 @@ DEFAULT_DB_FILE = "opdcwatch.db"
 APP_NAME = "opdcwatch"  # the user's data folder is named after it (platformdirs)
 DB_ENV_VAR = "OPDCWATCH_DB"
 
-# A Buddhist-era year (พ.ศ.) is the Common-Era year plus 543; years above this are read as BE.
-BE_OFFSET = 543
-BE_YEAR_THRESHOLD = 2400
-
 # Run outcomes accepted by ``Archive.finish_run``, and the count keys it stores.
 RUN_OUTCOMES = frozenset({"ok", "failed", "interrupted"})
 RUN_COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")

@@ -89,7 +89,7 @@ def document(version: dict[str, Any]) -> str:
     return f"{title}\n\n{version['text']}" if title else version["text"]
 
 
-def _merge(ops: list[DiffOp]) -> list[DiffOp]:
+def merge_ops(ops: list[DiffOp]) -> list[DiffOp]:
     """Join neighbouring ops so that a run of changes reads as one replacement."""
     merged: list[DiffOp] = []
     for op in ops:
@@ -251,7 +251,7 @@ def word_diff(old: str, new: str) -> list[DiffOp]:
             ops.extend(_word_ops(old_part, new_part))
         else:
             ops.append(DiffOp(tag, old_part, new_part))
-    return _merge(ops)
+    return merge_ops(ops)
 
 
 def diff_versions(

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from archive.diff import Diff, DiffOp
 from archive.exceptions import UnknownFormatError
+from archive.registry import Registry
+from parsers.constants import TERMINAL_UNSAFE_RE
 
 DEFAULT_CONTEXT = 1  # unchanged paragraphs shown before and after each changed one
-# Terminal control characters and bidi overrides in scraped text never reach a terminal raw.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # ANSI SGR colours of the text renderer: removed, added, headers, hunk headers
 _RED, _GREEN, _BOLD, _CYAN, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
 
@@ -59,33 +58,17 @@ class Hunk:
 
 Renderer = Callable[[Diff, RenderOptions], str]
 
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: Registry[Renderer] = Registry("diff format", UnknownFormatError)
 
 
 def renderer(name: str) -> Callable[[Renderer], Renderer]:
     """Register the decorated function as the renderer for format ``name``."""
-
-    def register(func: Renderer) -> Renderer:
-        if name in RENDERERS:
-            raise ValueError(f"diff format {name!r} is registered twice")
-        RENDERERS[name] = func
-        return func
-
-    return register
-
-
-def check_format(fmt: str) -> None:
-    """Raise UnknownFormatError, naming the known formats, for an unknown ``fmt``."""
-    if fmt not in RENDERERS:
-        raise UnknownFormatError(
-            f"unknown diff format {fmt!r}: use one of {', '.join(sorted(RENDERERS))}"
-        )
+    return RENDERERS.entry(name)
 
 
 def render(diff: Diff, fmt: str, options: RenderOptions | None = None) -> str:
     """Render ``diff`` in format ``fmt``; an unknown format names the known ones."""
-    check_format(fmt)
-    return RENDERERS[fmt](diff, options or RenderOptions())
+    return RENDERERS.lookup(fmt)(diff, options or RenderOptions())
 
 
 def summary(diff: Diff) -> str:
@@ -147,7 +130,7 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _safe(text: str) -> str:
-    return _CONTROL_RE.sub("\ufffd", text)
+    return TERMINAL_UNSAFE_RE.sub("\ufffd", text)
 
 
 @renderer("text")

@@ -64,7 +64,9 @@ def how(kind: str, status: int | None, location: str | None) -> str:
     return f"HTTP {status}" if status else "no status recorded"
 
 
-def events_for_runs(source: queries.Source, run_ids: Iterable[int]) -> dict[int, list[dict]]:
+def events_for_runs(
+    source: queries.Source, run_ids: Iterable[int]
+) -> dict[int, list[dict[str, Any]]]:
     """Return the removals and restorations each run saw, oldest first, keyed by run id."""
     ids = list(run_ids)
     if not ids:

@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import IO, Any
 
@@ -29,6 +28,7 @@ from archive.bodies import load_body
 from archive.constants import TRANSFER_HEADERS
 from archive.exceptions import UnknownFormatError
 from archive.queries import iso
+from archive.registry import Registry
 from archive.schema import articles, captures, fetches, sites, versions
 from archive.store import Archive
 
@@ -52,40 +52,19 @@ VERSION_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class Exporter:
-    """A named export format: ``write(archive, out, path)`` returns the records written."""
-
-    name: str
-    description: str
-    write: Callable[[Archive, IO[bytes], str | None], int]
+# A writer: ``write(archive, out, path)`` returns the records written.
+Writer = Callable[[Archive, IO[bytes], str | None], int]
+EXPORTERS: Registry[Writer] = Registry("export format", UnknownFormatError)
 
 
-EXPORTERS: dict[str, Exporter] = {}
-
-
-def exporter(name: str) -> Callable:
+def exporter(name: str) -> Callable[[Writer], Writer]:
     """Register the decorated writer under ``name``; its docstring's first line describes it."""
-
-    def register(func: Callable[[Archive, IO[bytes], str | None], int]):
-        if name in EXPORTERS:
-            raise ValueError(f"export format {name!r} is registered twice")
-        doc = (func.__doc__ or name).strip().splitlines()[0]
-        EXPORTERS[name] = Exporter(name, doc, func)
-        return func
-
-    return register
+    return EXPORTERS.entry(name)
 
 
 def export(archive: Archive, fmt: str, out: IO[bytes], path: str | None = None) -> int:
     """Write the archive to ``out`` in format ``fmt``; return how many records were written."""
-    try:
-        chosen = EXPORTERS[fmt]
-    except KeyError:
-        raise UnknownFormatError(
-            f"unknown export format {fmt!r}: use one of {', '.join(sorted(EXPORTERS))}"
-        ) from None
-    return chosen.write(archive, out, path)
+    return EXPORTERS.lookup(fmt)(archive, out, path)
 
 
 def iter_versions(archive: Archive) -> Iterator[dict[str, Any]]:
@@ -144,7 +123,7 @@ def warc_payload_digest(body: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
-def _http_headers(status: int, headers: list, length: int) -> StatusAndHeaders:
+def _http_headers(status: int, headers: list[Any], length: int) -> StatusAndHeaders:
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:

@@ -35,7 +35,7 @@ CHANGED_CHARS = 200  # of the removed and of the added words in a change's summa
 LABEL_ADDED = "เพิ่ม (added)"
 LABEL_DELETED = "ลบ (removed)"
 CHANGED_WORDS_KEPT = 2000  # changes whose words are remembered (a few feeds' worth)
-_CHANGED_WORDS: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+_CHANGED_WORDS: OrderedDict[tuple[Any, Any], tuple[str, str]] = OrderedDict()  # by hashes
 FEED_ENTRIES = 50
 # XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
 _XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from archive.constants import BE_OFFSET, BE_YEAR_THRESHOLD
 from archive.exceptions import InvalidInputError
+from parsers.constants import BE_OFFSET, BE_YEAR_THRESHOLD
 from parsers.urls import canonical_url as parsers_canonical_url
 
 HeaderInput = Mapping[str, str] | Sequence[tuple[str, str]]

@@ -20,13 +20,14 @@ from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 from archive import schema
 from archive.db import SQLITE_BEGIN_OPTION
 from archive.exceptions import SchemaError
+from archive.registry import Registry
 
 logger = logging.getLogger(__name__)
 
 Migration = Callable[[Connection], None]
 
-# name -> function, in the order registered; version numbers start at 1
-MIGRATIONS: dict[str, Migration] = {}
+# name -> function, in the order registered: a migration's version is its position, from 1
+MIGRATIONS: Registry[Migration] = Registry("migration", SchemaError)
 
 # PostgreSQL advisory lock key held while migrating, so two processes never migrate at once
 _PG_LOCK_KEY = 0x6F706463  # "opdc"
@@ -35,13 +36,7 @@ _PG_LOCK_KEY = 0x6F706463  # "opdc"
 def migration(name: str) -> Callable[[Migration], Migration]:
     """Register the decorated function as the next migration; a duplicate name is an error."""
 
-    def register(func: Migration) -> Migration:
-        if name in MIGRATIONS:
-            raise SchemaError(f"migration {name!r} is declared twice")
-        MIGRATIONS[name] = func
-        return func
-
-    return register
+    return MIGRATIONS.entry(name)
 
 
 DDL_PACKAGE = "archive.ddl"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 
@@ -50,7 +51,9 @@ class PageKey:
         return cls(tier, moment, article_id)
 
 
-def after_key(last_changed: ColumnElement, article_id: ColumnElement, key: PageKey):
+def after_key(
+    last_changed: ColumnElement[Any], article_id: ColumnElement[Any], key: PageKey
+) -> ColumnElement[bool]:
     """Return the condition "comes after ``key``" in (last_changed desc, id desc) order.
 
     Written so that an index on ``last_changed`` serves it as a range.

@@ -14,13 +14,15 @@ the engine still sees every statement.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Executable, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 _Processor = Callable[[Any], Any] | None
 
@@ -30,8 +32,8 @@ class _Compiled:
     sql: str
     names: Sequence[str] | None  # bind names in order for a positional paramstyle, else None
     binds: Mapping[str, _Processor]
-    construct: Callable[[Mapping[str, Any]], dict[str, Any]]  # every bind's value, checked
-    row: type | None  # the row class of a statement returning rows
+    construct: Callable[..., MutableMapping[str, Any]]  # every bind's value, checked
+    make_row: Callable[[Iterable[Any]], tuple[Any, ...]] | None  # of a statement with rows
     results: Sequence[_Processor]
 
 
@@ -74,19 +76,24 @@ class Prepared:
         self._by_dialect: dict[tuple[Any, ...], _Compiled] = {}
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect, column_keys=self.keys or None)
+        clause = cast(ClauseElement, self.statement)  # every statement given here is one
+        compiled = clause.compile(dialect=dialect, column_keys=self.keys or None)
+        assert isinstance(compiled, SQLCompiler)
         binds: dict[str, _Processor] = {}
         for bind, name in compiled.bind_names.items():  # a name used twice keeps a typed one
             if binds.get(name) is None:
                 binds[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        row, results = None, []
+        make_row, results = None, []
         if self._columns:
-            row = namedtuple("Row", [c.key for c in self._columns], rename=True)
+            names = [str(c.key) for c in self._columns]
+            # the names are known only at run time, which mypy's namedtuple cannot follow
+            make_row = namedtuple("Row", names, rename=True)._make  # type: ignore[attr-defined]
             results = [
                 c.type.dialect_impl(dialect).result_processor(dialect, None) for c in self._columns
             ]
-        names = list(compiled.positiontup or []) if dialect.positional else None
-        return _Compiled(compiled.string, names, binds, compiled.construct_params, row, results)
+        order = list(compiled.positiontup or []) if dialect.positional else None
+        construct = compiled.construct_params
+        return _Compiled(compiled.string, order, binds, construct, make_row, results)
 
     def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Result:
         """Execute in ``conn``'s current transaction and return the rows it yields."""
@@ -101,21 +108,23 @@ class Prepared:
             if process is not None:
                 values[name] = process(value)
         args: Any = values if compiled.names is None else [values[n] for n in compiled.names]
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        assert driver is not None, "a connection in a transaction has a driver connection"
+        cursor = driver.cursor()
         try:
             for listener in conn.dispatch.before_cursor_execute:
                 listener(conn, cursor, compiled.sql, args, None, False)
             cursor.execute(compiled.sql, args)
-            rows = cursor.fetchall() if compiled.row is not None else []
+            rows = cursor.fetchall() if compiled.make_row is not None else []
         except dialect.loaded_dbapi.Error as exc:
             raise DBAPIError.instance(
                 compiled.sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
             ) from exc
         finally:
             cursor.close()
-        if compiled.row is None:
+        if compiled.make_row is None:
             return Result([])
-        make, processors = compiled.row._make, compiled.results
+        make, processors = compiled.make_row, compiled.results
         return Result(
             [
                 make(p(v) if p is not None else v for p, v in zip(processors, raw, strict=True))

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, select
 
@@ -25,10 +25,13 @@ from archive.exceptions import (
 from archive.inputs import canonical_url
 from archive.paging import MAX_LIST_OFFSET, PageKey, after_key, check_offset
 from archive.schema import articles, captures, runs, sites, versions
+from archive.schema import scheduler_notifications as notifications
 from archive.store import Archive
 
 Source = Archive | Connection
 SITES_LISTED = 12  # site names an unknown --site error lists
+if TYPE_CHECKING:
+    AnyRow = Row[*tuple[Any, ...]]  # a row of whatever columns the query selects
 
 
 @contextmanager
@@ -64,7 +67,7 @@ def resolve_article_id(conn: Connection, id_or_url: str | int) -> int:
     return int(found)
 
 
-def article_row(conn: Connection, article_id: int) -> Row:
+def article_row(conn: Connection, article_id: int) -> AnyRow:
     """Return the article's row with its site name (the id must exist)."""
     return conn.execute(
         select(
@@ -76,7 +79,7 @@ def article_row(conn: Connection, article_id: int) -> Row:
     ).one()
 
 
-def _version_dict(row: Row) -> dict[str, Any]:
+def _version_dict(row: AnyRow) -> dict[str, Any]:
     return {
         "version": row.number,
         "fetched_at": iso(row.fetched_at),
@@ -90,7 +93,7 @@ def _version_dict(row: Row) -> dict[str, Any]:
     }
 
 
-def _article_columns() -> Select:
+def _article_columns() -> Select[Any]:
     """The columns of a listed article (its latest title and date), by article id."""
     return (
         select(
@@ -110,7 +113,7 @@ def _article_columns() -> Select:
     )
 
 
-def _article_dict(r: Row) -> dict[str, Any]:
+def _article_dict(r: AnyRow) -> dict[str, Any]:
     return {
         "id": r.id,
         "url": r.url,
@@ -411,3 +414,64 @@ def run_bodies(
             rows = conn.execute(query, {"run_id": run_id})
             found += [(r.run_id, int(r.chars or 0), r.previous_chars) for r in rows]
     return found
+
+
+def run_versions(source: Source, run_id: int) -> list[dict[str, Any]]:
+    """Return the versions a run created, oldest first, each with its article's URL and the
+    title and text of the version before it (None for a new article): what a notification
+    says about the run."""
+    prev = versions.alias("prev")
+    query = (
+        select(
+            versions.c.article_id,
+            versions.c.number,
+            versions.c.title,
+            versions.c.text,
+            versions.c.revert_of,
+            articles.c.url,
+            prev.c.title.label("prev_title"),
+            prev.c.text.label("prev_text"),
+        )
+        .select_from(
+            versions.join(captures, captures.c.id == versions.c.capture_id)
+            .join(articles, articles.c.id == versions.c.article_id)
+            .outerjoin(
+                prev,
+                and_(
+                    prev.c.article_id == versions.c.article_id,
+                    prev.c.number == versions.c.number - 1,
+                ),
+            )
+        )
+        .where(captures.c.run_id == run_id)
+        .order_by(versions.c.id)
+    )
+    with connection(source) as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def run_notifications(source: Source, run_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Return the notifications recorded for each run (target, ok, error), in sending order."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not run_ids:
+        return found
+    query = (
+        select(notifications)
+        .where(notifications.c.run_id.in_(list(run_ids)))
+        .order_by(notifications.c.id)
+    )
+    with connection(source) as conn:
+        for row in conn.execute(query):
+            found.setdefault(row.run_id, []).append(
+                {"target": row.target, "ok": row.ok, "error": row.error}
+            )
+    return found
+
+
+def sites_with_runs(source: Source) -> list[str]:
+    """Return the names of the sites that have at least one run, sorted."""
+    query = (
+        select(sites.c.name).where(sites.c.id.in_(select(runs.c.site_id))).order_by(sites.c.name)
+    )
+    with connection(source) as conn:
+        return [row.name for row in conn.execute(query)]

@@ -39,6 +39,7 @@ from archive.schema import (
     bodies,
     captures,
     fetches,
+    scheduler_notifications,
     sites,
     versions,
 )
@@ -212,7 +213,7 @@ _INSERT_FETCH = Prepared(
 _INSERT_EVENT = _inserting(article_events, "article_id run_id happened_at kind status location")
 
 
-def new_id(result: CursorResult) -> int:
+def new_id(result: CursorResult[Any]) -> int:
     """Return the primary key of the row an INSERT just added."""
     key = result.inserted_primary_key
     if key is None:
@@ -349,6 +350,13 @@ def add_event(
     _insert(conn, _INSERT_EVENT, values)
 
 
+
+def add_notifications(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store notification deliveries (run_id, site, sent_at, target, ok, error) of a run."""
+    if rows:
+        conn.execute(scheduler_notifications.insert(), rows)
+
+
 def ensure_site(conn: Connection, name: str) -> tuple[int, str | None]:
     """Return (id, reference digest) of the site ``name``, creating it if needed."""
     row = _SITE.run(conn, {"name": name}).first()
@@ -449,7 +457,9 @@ def add_capture(conn: Connection, state: ArticleState, body: bytes, capture: dic
     return insert_capture(conn, capture, state.article_id)
 
 
-def version_capture(conn: Connection, state: ArticleState) -> tuple[str, str, list] | None:
+def version_capture(
+    conn: Connection, state: ArticleState
+) -> tuple[str, str, list[Any]] | None:
     """Return (url, digest, headers) of the capture the latest version was read from."""
     if state.latest_version_capture is None:
         return None
@@ -466,7 +476,8 @@ def revert_of(conn: Connection, state: ArticleState, content_hash: str) -> int |
     if content_hash is not None and content_hash == state.content_hash:
         return state.latest_with_hash
     params = {"aid": state.article_id, "hash": content_hash}
-    return _REVERT_OF.run(conn, params).scalar()
+    found: int | None = _REVERT_OF.run(conn, params).scalar()
+    return found
 
 
 def add_version(

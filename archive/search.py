@@ -21,13 +21,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
-    Row,
     Select,
     bindparam,
     func,
@@ -41,6 +40,9 @@ from archive.paging import MAX_SEARCH_OFFSET, PageKey, after_key, check_offset
 from archive.schema import articles, sites, versions
 from archive.search_index import SearchIndex
 from archive.search_terms import Query, find, parse_query
+
+if TYPE_CHECKING:
+    from archive.queries import AnyRow
 from parsers.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -184,14 +186,14 @@ class _Ranking:
             if self.spent():
                 return
 
-    def _ids(self, column: ColumnElement, ids: Sequence[int]) -> ColumnElement[bool]:
+    def _ids(self, column: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
         """Return ``column IN ids`` as one parameter (a JSON array, or a PostgreSQL array)."""
         if self.conn.dialect.name == "postgresql":
             return column == func.any(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
         values = func.json_each(bindparam(None, json.dumps(list(ids))))
         return column.in_(select(literal_column("value")).select_from(values))
 
-    def _articles(self, after: PageKey | None) -> Select:
+    def _articles(self, after: PageKey | None) -> Select[Any]:
         query = select(articles.c.id, articles.c.last_changed).order_by(
             articles.c.last_changed.desc(), articles.c.id.desc()
         )
@@ -276,7 +278,7 @@ class _Ranking:
             after = PageKey(tier, batch[-1].last_changed, batch[-1].id)
             size = min(size * 4, MAX_BATCH)
 
-    def _matching(self, in_title: bool, batch: Sequence[Row]) -> list[Candidate]:
+    def _matching(self, in_title: bool, batch: Sequence[AnyRow]) -> list[Candidate]:
         """Return the articles of ``batch`` (id, last_changed) with a matching version."""
         by_article = self._versions_of([article_id for article_id, _ in batch])
         every = [v for ids in by_article.values() for v in ids]
@@ -288,7 +290,7 @@ class _Ranking:
                 found.append((article_id, last_changed, ids))
         return found
 
-    def _texts(self, version_ids: Sequence[int]) -> dict[int, Row]:
+    def _texts(self, version_ids: Sequence[int]) -> dict[int, AnyRow]:
         rows = self.conn.execute(
             select(versions.c.id, versions.c.number, versions.c.title, versions.c.text).where(
                 self._ids(versions.c.id, version_ids)
@@ -296,7 +298,7 @@ class _Ranking:
         )
         return {row.id: row for row in rows}
 
-    def _check(self, in_title: bool, rows: Sequence[Row]) -> tuple[int, Excerpt | None] | None:
+    def _check(self, in_title: bool, rows: Sequence[AnyRow]) -> tuple[int, Excerpt | None] | None:
         """Return (number, excerpt) of the newest of these versions that holds the query."""
         for row in rows:
             title = row.title or ""

@@ -25,12 +25,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, Row, TextClause, select, text, update
+from sqlalchemy import Connection, Engine, TextClause, select, text, update
 
 from archive.db import SQLITE_BEGIN_OPTION
 from archive.schema import search_state
 from archive.search_terms import document_terms
+
+if TYPE_CHECKING:
+    from archive.queries import AnyRow
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +89,7 @@ class SqliteTerms:
     def count(self, conn: Connection, terms: Sequence[str], title: bool, cap: int) -> int:
         table = self.table(title)
         sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :q LIMIT :cap)"
-        return int(conn.execute(text(sql), {"q": self.match(terms), "cap": cap}).scalar())
+        return int(conn.execute(text(sql), {"q": self.match(terms), "cap": cap}).scalar_one())
 
     def hit_articles(self, terms: Sequence[str], title: bool) -> TextClause:
         """A subquery: the article id of every matching version."""
@@ -108,7 +112,7 @@ class SqliteTerms:
         params = {"ids": json.dumps(list(version_ids)), "q": self.match(terms)}
         return set(conn.execute(text(sql), params).scalars())
 
-    def unindexed(self, conn: Connection, through: int, limit: int) -> list[Row]:
+    def unindexed(self, conn: Connection, through: int, limit: int) -> list[AnyRow]:
         sql = (
             "SELECT id, article_id, title, text FROM versions WHERE id > :through "
             "ORDER BY id LIMIT :limit"
@@ -117,7 +121,7 @@ class SqliteTerms:
 
     def pending(self, conn: Connection, through: int) -> int:
         sql = "SELECT count(*) FROM versions WHERE id > :through"
-        return int(conn.execute(text(sql), {"through": through}).scalar())
+        return int(conn.execute(text(sql), {"through": through}).scalar_one())
 
     def snapshot(self, conn: Connection) -> tuple[int, int, int]:
         return 0, 0, 0  # unused: commits come in id order
@@ -157,11 +161,11 @@ class PostgresTerms:
         column = "title" if title else "terms"
         where = f"FROM {TABLE} WHERE {column} @@ CAST(:q AS tsquery)"
         params = {"q": _tsquery(terms), "cap": cap}
-        plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 {where}"), params).scalar()
+        plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 {where}"), params).scalar_one()
         if plan[0]["Plan"]["Plan Rows"] >= 10 * cap:
             return cap
         sql = f"SELECT count(*) FROM (SELECT 1 {where} LIMIT :cap) hits"
-        return int(conn.execute(text(sql), params).scalar())
+        return int(conn.execute(text(sql), params).scalar_one())
 
     def hit_articles(self, terms: Sequence[str], title: bool) -> TextClause:
         """A subquery: the article id of every matching version."""
@@ -180,7 +184,7 @@ class PostgresTerms:
         params = {"ids": list(version_ids), "q": _tsquery(terms)}
         return set(conn.execute(text(sql), params).scalars())
 
-    def unindexed(self, conn: Connection, through: int, limit: int) -> list[Row]:
+    def unindexed(self, conn: Connection, through: int, limit: int) -> list[AnyRow]:
         sql = (
             "SELECT v.id, v.article_id, v.title, v.text FROM versions v WHERE v.id > :through "
             f"AND NOT EXISTS (SELECT 1 FROM {TABLE} s WHERE s.version_id = v.id) "
@@ -193,7 +197,7 @@ class PostgresTerms:
             "SELECT count(*) FROM versions v WHERE v.id > :through AND NOT EXISTS "
             f"(SELECT 1 FROM {TABLE} s WHERE s.version_id = v.id)"
         )
-        return int(conn.execute(text(sql), {"through": through}).scalar())
+        return int(conn.execute(text(sql), {"through": through}).scalar_one())
 
     def snapshot(self, conn: Connection) -> tuple[int, int, int]:
         """Return (oldest running xid, next xid, highest visible version id), at one instant."""

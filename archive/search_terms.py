@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import regex
 
@@ -49,7 +51,7 @@ MAX_REQUIRED_TERMS = 12
 
 
 @lru_cache(maxsize=1)
-def _dictionary():
+def _dictionary() -> tuple[Any, Callable[..., Any], Callable[..., Any]]:
     """Return pythainlp's word trie and newmm, loaded on first use (~0.5 s)."""
     from pythainlp.tokenize import word_dict_trie
     from pythainlp.tokenize.newmm import segment
@@ -91,7 +93,8 @@ def piece_terms(piece: str) -> tuple[str, ...]:
 
 def pieces(normal: str) -> list[str]:
     """Return the runs of letters, digits and marks of ``normal``, lower-cased."""
-    return _PIECE_RE.findall(normal.lower())
+    pieces: list[str] = _PIECE_RE.findall(normal.lower())
+    return pieces
 
 
 def normal_terms(normal: str) -> list[str]:

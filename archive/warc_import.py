@@ -37,12 +37,12 @@ from archive.exceptions import InvalidInputError, NotFoundError
 from archive.inputs import as_utc, parse_timestamp
 from archive.store import Archive
 from parsers import sniff_kind
+from parsers.constants import HTML_CONTENT_TYPES
 from parsers.exceptions import OpdcwatchError
 
 logger = logging.getLogger(__name__)
 
 NOT_MODIFIED = 304
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SNIFF_BYTES = 4096  # a response without Content-Type is imported if its start looks like HTML
 WARC_STARTS = (b"WARC/", b"filedesc://")  # a WARC record's version line; an ARC file's header
 _MAGIC_BYTES = 64
@@ -54,7 +54,7 @@ _MESSAGE_CHARS = 200  # of warcio's error, which may quote a whole line of the b
 class ImportReport:
     """Counts of what an import did, by outcome, plus skipped records and errors."""
 
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -80,7 +80,7 @@ class ImportReport:
 def _is_html(content_type: str | None) -> bool:
     if not content_type:
         return False
-    return content_type.split(";")[0].strip().lower() in HTML_TYPES
+    return content_type.split(";")[0].strip().lower() in HTML_CONTENT_TYPES
 
 
 def import_warc(archive: Archive, path: Path | str, *, site: str | None = None) -> ImportReport:

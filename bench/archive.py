@@ -419,7 +419,8 @@ def read_commands(path: Path, middle: int) -> None:
         print(command_times(label, [*args, "--db", str(path)], runs=runs).line(), flush=True)
 
 
-def _postgres_db() -> tuple[str, Callable[[], None]]:
+def postgres_db() -> tuple[str, Callable[[], None]]:
+    """Create a throwaway database on the local server; return its URL and what drops it."""
     import psycopg
 
     name = f"opdcwatch_bench_{uuid.uuid4().hex[:8]}"
@@ -477,7 +478,7 @@ def main() -> None:
         if not args.no_sqlite:
             run("SQLite", f"sqlite:///{tmp}/bench.db", f"sqlite:///{tmp}/baseline.db", args)
         if args.postgres:
-            url, drop = _postgres_db() if args.postgres == "auto" else (args.postgres, None)
+            url, drop = postgres_db() if args.postgres == "auto" else (args.postgres, None)
             try:
                 run("PostgreSQL", url, url, args)
             finally:

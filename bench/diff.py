@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from pythainlp.tokenize import word_tokenize  # noqa: E402
 
-from archive.diff import DiffOp, _merge, word_diff  # noqa: E402
+from archive.diff import DiffOp, merge_ops, word_diff  # noqa: E402
 from crawler.demo.site import SEED_FILES, load_seed  # noqa: E402
-from parsers.segment import _phrase_tokens  # noqa: E402
+from parsers.segment import phrase_tokens  # noqa: E402
 
 
 def difflib_word_diff(old: str, new: str) -> list[DiffOp]:
@@ -47,7 +47,7 @@ def difflib_word_diff(old: str, new: str) -> list[DiffOp]:
             DiffOp(t, "".join(words_a[k1:k2]), "".join(words_b[l1:l2]))
             for t, k1, k2, l1, l2 in matcher.get_opcodes()
         ]
-    return _merge(ops)
+    return merge_ops(ops)
 
 
 def edited(text: str, seed: int = 5, edits: int = 5) -> str:
@@ -68,7 +68,7 @@ def median_ms(work: Callable[[], object], runs: int) -> float:
     """Median wall time of ``work``, each run with the phrase segmentation cache emptied."""
     times = []
     for _ in range(runs):
-        _phrase_tokens.cache_clear()
+        phrase_tokens.cache_clear()
         started = time.perf_counter()
         work()
         times.append(1000 * (time.perf_counter() - started))

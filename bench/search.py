@@ -49,7 +49,7 @@ from archive.search_terms import (  # noqa: E402
     pieces,
     searchable_text,
 )
-from bench.archive import SHARED, _postgres_db  # noqa: E402
+from bench.archive import SHARED, postgres_db  # noqa: E402
 from bench.load import percentile  # noqa: E402
 from crawler.demo.pages import render_article  # noqa: E402
 from crawler.demo.site import ReplicaSite  # noqa: E402
@@ -299,7 +299,7 @@ def main() -> None:
         build_rate(arch, args.sample)
         latency(arch, "SQLite", args.runs)
     if args.postgres:
-        url, drop = _postgres_db() if args.postgres == "auto" else (args.postgres, None)
+        url, drop = postgres_db() if args.postgres == "auto" else (args.postgres, None)
         try:
             print("\n== the same articles and versions on PostgreSQL ==")
             started = time.perf_counter()

@@ -85,7 +85,7 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
 
     else:  # Scrapy before 2.14: Deferred-based handlers
 
-        def close(self) -> Any:
+        def close(self) -> Any:  # type: ignore[misc]  # a Deferred here, a coroutine above
             from twisted.internet import defer
 
             if self.closed:

@@ -241,7 +241,7 @@ def split_urls(text: str) -> tuple[str, ...]:
     try:
         from apprise.utils.parse import parse_urls
     except ImportError:  # apprise 1.x
-        from apprise.utils import parse_urls
+        from apprise.utils import parse_urls  # type: ignore[attr-defined,no-redef]  # 1.x
     return tuple(part for part in parse_urls(text) if part)
 
 

@@ -3,8 +3,10 @@ in ``parsers.url_rules``)."""
 
 from __future__ import annotations
 
-# Content types read as pages; anything else (PDF, images, archives) is skipped and counted.
-HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+from archive.constants import RUN_COUNT_KEYS
+
+# Content types read as pages (HTML_CONTENT_TYPES, from parsers.constants); anything else (PDF,
+# images, archives) is skipped and counted, feeds are read for their links.
 FEED_CONTENT_TYPES = (
     "application/rss+xml",
     "application/atom+xml",
@@ -44,7 +46,7 @@ GONE_STATUSES = frozenset({404, 410})
 # Counter names, in the order the progress and summary lines print them. ``gone`` counts the
 # articles removed in this crawl, ``restored`` the gone ones that answered again; an article
 # still gone since an earlier crawl is ``unchanged``.
-COUNT_KEYS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
+COUNT_KEYS = RUN_COUNT_KEYS
 EXTRA_COUNT_KEYS = ("filtered", "skipped", "rebaselined")
 STATS_PREFIX = "opdcwatch/"
 

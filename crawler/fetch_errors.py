@@ -123,8 +123,8 @@ def describe(failure: Failure | BaseException) -> str:
     kind = error_kind(exc)
     if kind == TLS:
         detail = _tls_detail(exc)
-    elif getattr(exc, "reasons", None):  # Twisted's wrappers: say what they wrap, not a repr
-        detail = "; ".join(str(f.value) or type(f.value).__name__ for f in exc.reasons)
+    elif wrapped := getattr(exc, "reasons", None):  # Twisted's wrappers: what they wrap
+        detail = "; ".join(str(f.value) or type(f.value).__name__ for f in wrapped)
     else:
         detail = str(exc)
     detail = " ".join((detail or type(exc).__name__).split())

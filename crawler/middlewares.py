@@ -109,6 +109,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
     rate-limits many pages.
     """
 
+    backoff_base: float = 0.0
+    backoff_max: float = 0.0
+    retry_after_limit: float = 60.0
+    slowest: float = 30.0
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         mw = super().from_crawler(crawler)
@@ -152,7 +157,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             logger.info("retrying %s in %.1f s", retry.url, delay)
             await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
 
-    async def process_response(
+    async def process_response(  # type: ignore[override]  # Scrapy awaits a coroutine here
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
         if getattr(self.crawler.spider, "stopping", False):
@@ -164,7 +169,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await self._pause(result, retry_after.decode("latin-1") if retry_after else None)
         return result
 
-    async def process_exception(
+    async def process_exception(  # type: ignore[override]  # Scrapy awaits a coroutine here
         self, request: Request, exception: Exception, spider: Any = None
     ) -> Request | Response | None:
         if getattr(self.crawler.spider, "stopping", False):

@@ -4,6 +4,10 @@ The archive's writes are blocking; Scrapy calls ``process_item`` in the reactor 
 page at a time, so a page is committed (or counted as an error) before the next is handled and
 a crawl killed at any moment loses nothing already recorded.
 
+The archive is the spider's (``opdcwatch crawl`` opens one per process and hands it to each
+crawl) or, when the spider has none, one :meth:`ArchivePipeline.from_crawler` opens from the
+``OPDCWATCH_DB`` setting and closes with the spider.
+
 At the end it closes the run: its outcome (a crawl whose every start request failed has
 failed, and one that got no answer at all names the network error), its counts, and the
 articles it found removed or restored, for the summary the crawl command prints.
@@ -14,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -25,6 +29,10 @@ from archive.events import how
 from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS, STATS_PREFIX
 from crawler.items import PageItem
 from parsers.exceptions import OpdcwatchError
+
+if TYPE_CHECKING:
+    from archive import Archive
+    from crawler.spiders.site import SiteSpider
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +54,32 @@ def run_outcome(reason: str) -> str:
 class ArchivePipeline:
     """Records pages and 304s in the spider's archive and the run around them."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, own_archive: Archive | None = None) -> None:
         self.crawler = crawler
+        self.own_archive = own_archive  # opened from OPDCWATCH_DB: closed with the spider
         self.run_id: Any = None
         self.started = time.monotonic()
         self.events: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        pipeline = cls(crawler)
+        """Build the pipeline; open the archive of ``OPDCWATCH_DB`` if the spider has none."""
+        own = None
+        url = crawler.settings.get("OPDCWATCH_DB")
+        if url and crawler.spider is not None and getattr(crawler.spider, "archive", None) is None:
+            from archive import Archive
+
+            own = Archive.open(url)
+            # the revisit plan and the conditional requests read the archive the pages go to
+            crawler.spider.archive = own  # type: ignore[attr-defined]
+        pipeline = cls(crawler, own)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
+
+    @property
+    def spider(self) -> SiteSpider:
+        """The crawl's spider: the pipeline serves :class:`SiteSpider` only."""
+        return cast("SiteSpider", self.crawler.spider)
 
     @property
     def archive(self) -> Any:
@@ -100,14 +123,14 @@ class ArchivePipeline:
                     status=item.status,
                     headers=item.headers,
                     body=item.body,
-                    site=self.crawler.spider.name,
+                    site=self.spider.name,
                     fetched_at=fetched_at,
                     article=item.article,
                     run_id=self.run_id,
-                    options=self.crawler.spider.profile.parse_options,
+                    options=self.spider.profile.parse_options,
                 )
         except (OpdcwatchError, SQLAlchemyError) as exc:
-            self.crawler.spider.note_error(item.url, f"archive: {exc}")
+            self.spider.note_error(item.url, f"archive: {exc}")
             return item
         if result.outcome == "gone" and result.article_id is None:
             self.count("skipped")  # a dead link to a page the archive never held
@@ -120,9 +143,7 @@ class ArchivePipeline:
             self.count("rebaselined")
         if item.not_modified:
             self.count("not_modified")
-        logger.debug(
-            "%s %s -> %s v%s", self.crawler.spider.name, item.url, result.outcome, result.version
-        )
+        logger.debug("%s %s -> %s v%s", self.spider.name, item.url, result.outcome, result.version)
         return item
 
     def note_event(self, item: PageItem, event: str, fetched_at: datetime) -> None:
@@ -135,7 +156,7 @@ class ArchivePipeline:
                 "how": how(event, status, item.headers.get("Location")),
             }
         )
-        logger.info("%s: %s %s", self.crawler.spider.name, event, item.url)
+        logger.info("%s: %s %s", self.spider.name, event, item.url)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         outcome = run_outcome(reason)
@@ -167,9 +188,9 @@ class ArchivePipeline:
             "errors": list(spider.errors),
             "reasons": dict(spider.reasons),
         }
-        if self.run_id is None:
-            return
         try:
+            if self.run_id is None:
+                return
             self.archive.finish_run(
                 self.run_id,
                 outcome=outcome,
@@ -182,3 +203,6 @@ class ArchivePipeline:
             logger.error(
                 "%s: could not record the end of run %s: %s", spider.name, self.run_id, exc
             )
+        finally:
+            if self.own_archive is not None:
+                self.own_archive.close()

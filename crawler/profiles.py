@@ -111,7 +111,8 @@ class SiteProfile:
     @cached_property
     def parse_options(self) -> ParseOptions:
         """What the parsers need of this profile (selectors and noise rules), one hashable value."""
-        return ParseOptions(selectors=self.selectors or (), remove=self.remove, ignore=self.ignore)
+        selectors = tuple((self.selectors or {}).items())
+        return ParseOptions(selectors=selectors, remove=self.remove, ignore=self.ignore)
 
     def is_article(self, url: str) -> bool:
         """Return True when ``url`` matches one of the ``articles`` patterns."""
@@ -173,7 +174,7 @@ def _schedule(data: dict[str, Any], source: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ProfileError(source, "must be a string (cron or 'every 6h')", "schedule")
-    name = data.get("name") if isinstance(data.get("name"), str) else source
+    name = data["name"] if isinstance(data.get("name"), str) else source
     try:
         trigger = parse_schedule(value, profile=name)
     except ScheduleError as exc:
@@ -228,7 +229,7 @@ def _selectors(data: dict[str, Any], source: str) -> Mapping[str, str] | None:
         if not isinstance(selector, str) or not selector.strip():
             raise ProfileError(source, "must be a non-empty CSS selector", f"selectors.{key}")
     try:
-        ParseOptions(selectors=value)
+        ParseOptions(selectors=tuple(value.items()))
     except SelectorError as exc:
         raise ProfileError(source, str(exc), "selectors") from exc
     return dict(value)
@@ -238,7 +239,8 @@ def _site_rules(lists: Mapping[str, tuple[str, ...]], source: str) -> None:
     """Check ``ignore`` (regular expressions) and ``remove`` (CSS) before any page is read."""
     for key in ("ignore", "remove"):
         try:
-            ParseOptions(**{key: lists[key]})
+            rules: dict[str, Any] = {key: lists[key]}
+            ParseOptions(**rules)
         except SiteRuleError as exc:
             raise ProfileError(source, str(exc), key) from exc
 

@@ -31,12 +31,18 @@ DAY = timedelta(days=1)
 class Known(Protocol):
     """What the policy reads of an archived article (``archive.known.KnownArticle``)."""
 
-    url: str
-    first_seen: datetime
-    last_changed: datetime
-    last_checked: datetime
-    version_count: int
-    gone_at: datetime | None
+    @property
+    def url(self) -> str: ...
+    @property
+    def first_seen(self) -> datetime: ...
+    @property
+    def last_changed(self) -> datetime: ...
+    @property
+    def last_checked(self) -> datetime: ...
+    @property
+    def version_count(self) -> int: ...
+    @property
+    def gone_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,13 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         # last good one kept to instead of a failing one
         self.bodies: dict[str, bytes] = {}
 
-    async def process_request(self, request: Request, spider: Any = None) -> Response | None:
+    async def process_request(  # type: ignore[override]  # a Response for robots.txt itself
+        self, request: Request, spider: Any = None
+    ) -> Response | None:
         """Answer the spider's own request for robots.txt from the one fetch; check the rest."""
         if request.meta.get(META_KIND) != "robots":
-            return await super().process_request(request)
+            await super().process_request(request)
+            return None
         await self.robot_parser(request)
         body = self.bodies.get(urlparse_cached(request).netloc)
         if body is None:
@@ -131,7 +134,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         archive = self._archive()
         cached = archive.cached_robots(origin) if archive is not None else None
         keeping = "the last good robots.txt" if cached is not None else "nothing (disallow all)"
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider
         if hasattr(spider, "note_robots_unavailable"):
             spider.note_robots_unavailable(origin, f"{why}; crawling by {keeping}", network_kind)
         logger.info("%s/robots.txt: %s: crawling by %s", origin, why, keeping)

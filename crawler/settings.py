@@ -112,5 +112,6 @@ OPDCWATCH_PARSE_TIME_LIMIT = 10.0  # seconds to read one page; past it: "too com
 OPDCWATCH_ROBOTS_TIMEOUT = 10.0  # seconds for robots.txt, fetched once per host, no retries
 OPDCWATCH_STOP_GRACE = 2.0  # seconds downloads in flight get after SIGTERM / Ctrl-C
 # the archive of `scrapy crawl site -a profile=NAME` (-s OPDCWATCH_DB=URL); "" = the one
-# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder
+# `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder.
+# A spider handed no archive at all (a unit test) gets it from the pipeline's from_crawler.
 OPDCWATCH_DB = ""

@@ -40,18 +40,21 @@ class PromptStopProcess(CrawlerProcess):
             (c.settings.getfloat("OPDCWATCH_STOP_GRACE") for c in self.crawlers), default=0.0
         )
         for crawler in self.crawlers:
-            if crawler.spider is not None:
-                crawler.spider.stopping = True
+            spider: Any = crawler.spider
+            if spider is not None:
+                spider.stopping = True
         # again and again: a download that was queued in a slot may still start meanwhile
         aborting = task.LoopingCall(abort_downloads)
-        reactor.callLater(grace, aborting.start, ABORT_INTERVAL)
+        task.deferLater(reactor, grace, aborting.start, ABORT_INTERVAL)
 
 
 def abort_downloads() -> int:
     """Abort every outgoing TCP connection of the reactor (in a crawl process: the downloads);
     return how many."""
-    from twisted.internet import reactor, tcp
+    from twisted.internet import reactor as installed
+    from twisted.internet import tcp
 
+    reactor: Any = installed  # the installed reactor, whatever its kind
     clients = {
         selectable
         for selectable in (*reactor.getReaders(), *reactor.getWriters())

@@ -170,7 +170,7 @@ def _options(selectors: Mapping[str, str] | None, options: ParseOptions | None) 
         raise ValueError("give selectors or options, not both")
     if options is not None:
         return options
-    return ParseOptions(selectors=selectors) if selectors else DEFAULT_OPTIONS
+    return ParseOptions(selectors=tuple(selectors.items())) if selectors else DEFAULT_OPTIONS
 
 
 def _parse_html_tree(

@@ -28,13 +28,12 @@ from parsers.boilerplate import (
     PUBLISHED_LABEL,
     THAI_MONTHS,
 )
+from parsers.constants import BE_OFFSET, BE_YEAR_THRESHOLD
 from parsers.normalize import arabic_digits
 
 logger = logging.getLogger(__name__)
 
-BE_OFFSET = 543  # Buddhist era year = Common era year + 543
 BANGKOK = "+07:00"  # Thailand has one zone and no daylight saving
-_BE_THRESHOLD = 2400  # a four-digit year above this is Buddhist era
 # "14/12/59" on a Thai site is BE 2559; a two-digit year below this is a CE year (20yy).
 _TWO_DIGIT_BE_FROM = 40
 _THAI_MONTH_INDEX = {name: index for names, index in THAI_MONTHS for name in names}
@@ -153,7 +152,7 @@ def _year(raw: str, thai_month: bool) -> int:
             year += 2500  # "6 ก.ย. 62", "14/12/59": Buddhist era
         else:
             year += 2000
-    if year > _BE_THRESHOLD:
+    if year > BE_YEAR_THRESHOLD:
         year -= BE_OFFSET
     return year
 
@@ -165,8 +164,8 @@ def _month(raw: str) -> int:
 
 
 def _format_zone(groups: dict[str, str | None]) -> str:
-    if groups.get("tzname"):
-        base = _NAMED_ZONES[groups["tzname"].upper()]
+    if tzname := groups.get("tzname"):
+        base = _NAMED_ZONES[tzname.upper()]
         offset = groups.get("tzoff")
         if not offset:
             return base

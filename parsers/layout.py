@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -301,7 +302,7 @@ def page_lines(root: etree._Element) -> list[Line]:
     classes = _emphasised_classes(root)
     body = next(root.iter("body"), root)
     builder = _Builder()
-    memo: dict[tuple, _Own] = {}
+    memo: dict[tuple[Any, ...], _Own] = {}
     stack = [_Context()]
     owners = [body]
     walker = etree.iterwalk(body, events=("start", "end"))

@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import islice, pairwise
+from typing import Any
 
 from lxml import etree
 
@@ -47,6 +48,7 @@ from parsers.visible import (
 )
 
 logger = logging.getLogger(__name__)
+JsonObject = dict[str, Any]  # one object of a page's JSON-LD
 
 PUBLISHED_META = (
     "article:published_time",
@@ -118,7 +120,7 @@ def _meta_values(root: etree._Element) -> dict[str, str]:
     return values
 
 
-def _walk_json(node: object) -> Iterator[dict]:
+def _walk_json(node: object) -> Iterator[dict[str, Any]]:
     if isinstance(node, dict):
         yield node
         for value in node.values():
@@ -128,10 +130,10 @@ def _walk_json(node: object) -> Iterator[dict]:
             yield from _walk_json(item)
 
 
-def _json_ld(root: etree._Element) -> tuple[list[dict], list[dict]]:
+def _json_ld(root: etree._Element) -> tuple[list[JsonObject], list[JsonObject]]:
     """Return the JSON-LD nodes of article types, and the other typed nodes."""
-    articles: list[dict] = []
-    others: list[dict] = []
+    articles: list[JsonObject] = []
+    others: list[JsonObject] = []
     for el in root.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(el.text or "")
@@ -245,7 +247,9 @@ def _title_site_parts(page_title: str) -> list[str]:
     return [p for p in parts if p != longest]
 
 
-def declared_title(meta: dict[str, str], ld: list[dict], page_title: str) -> str | None:
+def declared_title(
+    meta: dict[str, str], ld: list[JsonObject], page_title: str
+) -> str | None:
     """Return og:title (or JSON-LD headline) minus the site name, unless it is only the site.
 
     og:title names the site on some CMSs: it is then og:site_name, or the site part of
@@ -302,7 +306,7 @@ def _as_shown(root: etree._Element, declared: str) -> str:
 
 
 def _choose_title(
-    page: _Page, meta: dict[str, str], ld: list[dict]
+    page: _Page, meta: dict[str, str], ld: list[JsonObject]
 ) -> tuple[str | None, Line | None]:
     """Return the title and, when it was read from the page, the headline line."""
     page_title = _page_title(page.root)
@@ -394,8 +398,9 @@ def read_meta(root: etree._Element) -> PageMeta:
 def _own_url(root: etree._Element, meta: dict[str, str]) -> str | None:
     """Return the URL the page declares for itself (``<link rel=canonical>``, og:url)."""
     for link in root.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            return link.get("href")
+        href: str | None = link.get("href")
+        if (link.get("rel") or "").lower() == "canonical" and href:
+            return href
     return meta.get("og:url")
 
 
@@ -415,7 +420,7 @@ def dates_from_lines(
     body, else a plain date line right at the start of the body; never a line above it (a
     "today" bar in the header), nor one of several alike close together (a dated list).
     """
-    listed = set()
+    listed: set[int] = set()
     for (i, a), (j, b) in pairwise(date_lines):
         if j - i <= _LIST_GAP and _shape(a) == _shape(b):
             listed.update((i, j))

@@ -62,7 +62,7 @@ def thai_tokens(text: str) -> list[str]:
     return [t for t in split_words(text or "") if is_word(t)]
 
 
-def _shingles(text: str, tokenize: Tokenizer) -> Counter:
+def _shingles(text: str, tokenize: Tokenizer) -> Counter[tuple[str, ...]]:
     tokens = tokenize(text)
     count = max(1, len(tokens) - SHINGLE_SIZE + 1)
     return Counter(tuple(tokens[i : i + SHINGLE_SIZE]) for i in range(count) if tokens[i:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")  # never let pythainlp reach for the network
@@ -13,7 +14,7 @@ _SPACE_RUN_RE = re.compile(r"[ \t]+")  # newmm's own class of spaces: one token 
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():  # imported lazily: the dictionary load costs ~0.5 s
+def _tokenizer() -> Callable[..., list[str]]:  # imported lazily: the dictionary load costs ~0.5 s
     from pythainlp.tokenize import word_tokenize
 
     return word_tokenize
@@ -65,7 +66,8 @@ def split_phrases(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=16384)  # a diff's two sides and a re-index share most of their phrases
-def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """Return the newmm words and spaces of one phrase, cached: phrases repeat across versions."""
     return tuple(_tokenizer()(phrase, engine="newmm", keep_whitespace=True))
 
 
@@ -81,7 +83,7 @@ def split_words(text: str) -> list[str]:
     """
     if not text:
         return []
-    tokens = [token for phrase in split_phrases(text) for token in _phrase_tokens(phrase)]
+    tokens = [token for phrase in split_phrases(text) for token in phrase_tokens(phrase)]
     if "".join(tokens) != text:  # never lose a character, whatever the tokenizer did
         return _OTHER_TOKEN_RE.findall(text)
     return tokens

@@ -44,12 +44,14 @@ def check_selectors(selectors: Mapping[str, str]) -> None:
         compile_selector(css)
 
 
-def select_all(root: etree._Element, selectors: Mapping[str, str], name: str) -> list:
+def select_all(
+    root: etree._Element, selectors: Mapping[str, str], name: str
+) -> list[etree._Element]:
     """Return the elements the ``name`` selector matches (empty if none is configured)."""
     css = selectors.get(name)
     if not css:
         return []
-    found = compile_selector(css)(root)
+    found: list[etree._Element] = compile_selector(css)(root)
     if not found:
         logger.debug("selector %s=%r matched nothing; using generic extraction", name, css)
     return found

@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from parsers.exceptions import SelectorError, SiteRuleError
 
@@ -55,7 +56,7 @@ def drop_ignored_lines(text: str, ignore: tuple[str, ...]) -> str:
     return "\n".join(line for line in text.split("\n") if not finder.search(line))
 
 
-def remove_elements(root, remove: Iterable[str]) -> None:
+def remove_elements(root: Any, remove: Iterable[str]) -> None:
     """Remove every element a ``remove`` selector matches from the lxml tree (text and all)."""
     from parsers.selectors import compile_selector
 
@@ -66,7 +67,7 @@ def remove_elements(root, remove: Iterable[str]) -> None:
                 _drop(element, parent)
 
 
-def _drop(element, parent) -> None:
+def _drop(element: Any, parent: Any) -> None:  # lxml elements (lxml has no types)
     """Remove ``element`` but keep its tail text, which belongs to what follows it."""
     tail = element.tail
     if tail:

@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -192,7 +193,7 @@ def _candidate(line: Line) -> _Candidate | None:
     return None
 
 
-def _signature(el: etree._Element) -> tuple:
+def _signature(el: etree._Element) -> tuple[Any, ...]:
     chain = []
     for _ in range(3):
         if el is None:
@@ -204,7 +205,7 @@ def _signature(el: etree._Element) -> tuple:
 
 def _list_members(candidates: list[_Candidate]) -> set[int]:
     """Return the line indexes of dated lines that are items of a list (siblings alike)."""
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for cand in candidates:
         chain = ancestors(cand.line.owner)
         near = chain[min(_LIST_DEPTH, len(chain) - 1)]

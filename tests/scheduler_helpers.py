@@ -7,6 +7,7 @@ apprise's ``json://`` notifier posts.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import subprocess
@@ -183,6 +184,39 @@ class DaemonProcess:
             self.proc.kill()
             self.proc.wait(timeout=10)
         self._log.close()
+
+
+def daemon_heartbeat(db_url: str) -> dt.datetime | None:
+    """The last heartbeat of the daemon on ``db_url``: written each time it polls its store."""
+    from archive.exceptions import DatabaseUnavailableError
+    from archive.store import Archive
+    from crawler.monitor.jobstore import daemon_status
+
+    try:
+        archive = Archive.open(db_url, create=False)
+    except DatabaseUnavailableError:
+        return None
+    with archive:
+        status = daemon_status(archive)
+    return status.heartbeat_at if status is not None else None
+
+
+def wait_for_polls(db_url: str, after: dt.datetime, polls: int = 2, timeout: float = 30) -> None:
+    """Wait until the daemon has polled its job store ``polls`` times after ``after``.
+
+    A poll re-reads the store and starts what is due, so once the second poll after a moment
+    has begun, whatever the daemon would have started by that moment has started: a test waits
+    for that event instead of sleeping "long enough" to see that nothing happened.
+    """
+    beats: list[dt.datetime] = []
+
+    def polled() -> bool:
+        beat = daemon_heartbeat(db_url)
+        if beat is not None and beat > after and (not beats or beat > beats[-1]):
+            beats.append(beat)
+        return len(beats) >= polls
+
+    wait_for(polled, timeout, f"{polls} polls of the daemon after {after:%H:%M:%S.%f}", 0.1)
 
 
 def list_runs(db_url: str, site: str | None = None) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pythainlp.tokenize import word_tokenize
 
 from archive import Archive, UnknownFormatError, VersionNotFoundError
-from archive.diff import DiffOp, _merge, diff_versions, word_diff
+from archive.diff import DiffOp, diff_versions, merge_ops, word_diff
 from archive.diff_render import render
 from crawler.demo.site import SEED_FILES, load_seed
 from parsers import parse_bytes
@@ -139,7 +139,7 @@ def difflib_word_diff(old: str, new: str) -> list[DiffOp]:
             DiffOp(t, "".join(words_a[k1:k2]), "".join(words_b[l1:l2]))
             for t, k1, k2, l1, l2 in matcher.get_opcodes()
         ]
-    return _merge(ops)
+    return merge_ops(ops)
 
 
 def seed_paragraphs() -> list[str]:

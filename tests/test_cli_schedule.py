@@ -3,8 +3,8 @@ store the daemon's own code wrote, and as real subprocesses against a running da
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -22,6 +22,7 @@ from tests.scheduler_helpers import (
     DaemonProcess,
     list_runs,
     wait_for,
+    wait_for_polls,
     write_profile,
 )
 
@@ -156,12 +157,16 @@ def test_list_as_a_real_subprocess(scheduled):
 
 
 def _idle(daemon: DaemonProcess) -> bool:
-    """True when every crawl the daemon started has ended (its log says so), twice in a row."""
+    """True when every crawl the daemon started has ended (its log says so)."""
     log = daemon.log
-    if log.count(": crawl started") != log.count(": crawl ended") + log.count(": crawl failed"):
-        return False
-    time.sleep(1)
-    return daemon.log.count(": crawl started") == log.count(": crawl started")
+    return log.count(": crawl started") == log.count(": crawl ended") + log.count(": crawl failed")
+
+
+def _started(daemon: DaemonProcess) -> int:
+    return daemon.log.count(": crawl started")
+
+
+INTERVAL = dt.timedelta(seconds=2)  # the profile's "every 2s"
 
 
 @pytest.mark.slow
@@ -176,18 +181,23 @@ def test_changes_reach_a_running_daemon_without_a_restart(tmp_path):
             paused = opdcwatch("schedule", "pause", "replica", "--db", db_url)
             assert paused.returncode == 0, paused.stderr
             assert "the running scheduler (pid" in paused.stdout
-            # a crawl the daemon started before the pause landed still finishes: let it
+            # once the daemon has read the pause, it starts no crawl; one it started before
+            # still finishes: let it
+            wait_for_polls(db_url, dt.datetime.now(dt.UTC))
             wait_for(lambda: _idle(daemon), 60, "the daemon to have no crawl running")
-            count = len(list_runs(db_url))
-            time.sleep(5)  # two and a half intervals
+            count, started = len(list_runs(db_url)), _started(daemon)
+            # the job would have been due within one interval: the daemon polls past that
+            wait_for_polls(db_url, dt.datetime.now(dt.UTC) + INTERVAL)
+            assert _started(daemon) == started, "a paused site was crawled"
             assert len(list_runs(db_url)) == count, "a paused site was crawled"
             listed = opdcwatch("schedule", "list", "--db", db_url)
             assert "scheduler: running" in listed.stdout and "next: paused" in listed.stdout
             assert opdcwatch("schedule", "run-now", "replica", "--db", db_url).returncode == 0
             wait_for(lambda: len(list_runs(db_url)) > count, 30, "the run-now crawl")
             wait_for(lambda: _idle(daemon), 60, "its end")
-            count = len(list_runs(db_url))
-            time.sleep(3)
+            count, started = len(list_runs(db_url)), _started(daemon)
+            wait_for_polls(db_url, dt.datetime.now(dt.UTC) + INTERVAL)
+            assert _started(daemon) == started, "run-now must not resume a paused site"
             assert len(list_runs(db_url)) == count, "run-now must not resume a paused site"
             assert opdcwatch("schedule", "resume", "replica", "--db", db_url).returncode == 0
             wait_for(lambda: len(list_runs(db_url)) > count, 30, "runs after resume")

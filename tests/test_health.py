@@ -68,7 +68,7 @@ def test_unknown_rule_and_duplicate_registration_are_errors():
     history = SiteHistory("x", [])
     with pytest.raises(ValueError, match="unknown health rule 'nope'"):
         health.check_site(history, CONFIG, ["nope"])
-    with pytest.raises(ValueError, match="registered twice"):
+    with pytest.raises(ValueError, match="declared twice"):
         health.rule("failing")(lambda h, c: None)
 
 

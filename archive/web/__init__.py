@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from archive.exceptions import ArchiveError, DatabaseUnavailableError, NotFoundError
@@ -47,7 +48,8 @@ class WebState:
 
 def state() -> WebState:
     """Return the WebState of the running app."""
-    return current_app.extensions["opdcwatch"]
+    found: WebState = current_app.extensions["opdcwatch"]
+    return found
 
 
 def _when(value: str | datetime | None) -> str:
@@ -94,11 +96,11 @@ def create_app(db_url: str | None = None, *, site_status: SiteStatus | None = No
     return app
 
 
-def _http_error(exc: HTTPException):
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
     return _error(exc.code or 500, exc.name, exc.description or "")
 
 
-def _error(code: int, title: str, message: str):
+def _error(code: int, title: str, message: str) -> ResponseReturnValue:
     """Answer an error as JSON under /api/, as a page elsewhere; never with a traceback."""
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "status": code}), code

@@ -40,7 +40,9 @@ def articles() -> Response:
     found = list_page(limit, int_arg("offset", default=0))
     response = cli_json(found.rows)
     if found.next_key:
-        args = {k: v for k, v in request.args.items() if k not in ("after", "offset")}
+        args: dict[str, Any] = {
+            k: v for k, v in request.args.items() if k not in ("after", "offset")
+        }
         link = url_for("api.articles", **args, after=found.next_key)
         response.headers["Link"] = f'<{link}>; rel="next"'
     return response

@@ -26,7 +26,6 @@ API_MAX_LIMIT = 1000
 
 DIFF_VIEWS = ("side", "inline")
 RAW_VIEWS = ("text", "frame", "body")  # "body" is the frame's source
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 REINDEX_SECONDS = 60.0  # how often `serve` indexes new versions for search
 INDEX_SLICE_SECONDS = 2.0  # the indexer checks for a stop request this often

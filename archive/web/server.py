@@ -12,6 +12,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
+from types import FrameType
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -86,7 +87,7 @@ def serve_forever(server: BaseWSGIServer, app: Flask, on_stop: Callable[[], None
         target=keep_index_fresh, args=(app, stop), name="search-indexer", daemon=True
     )
 
-    def _terminate(signum, _frame) -> None:
+    def _terminate(signum: int, _frame: FrameType | None) -> None:
         logger.info("signal %s: stopping", signum)
         threading.Thread(target=server.shutdown, daemon=True).start()
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from archive import queries, schema
 from archive.diff import diff_versions
@@ -23,7 +23,6 @@ from archive.migrations import current_version
 from archive.web import state
 from archive.web.constants import (
     DIFF_VIEWS,
-    HTML_TYPES,
     LATEST_ON_HOME,
     PAGE_SIZE,
     RAW_CSP,
@@ -32,6 +31,7 @@ from archive.web.constants import (
 from archive.web.diffview import inline_pieces, side_by_side_rows
 from archive.web.listing import list_page
 from archive.web.params import int_arg, text_arg
+from parsers.constants import HTML_CONTENT_TYPES as HTML_TYPES
 from parsers.encoding import decode_bytes
 from parsers.exceptions import ParseError
 
@@ -42,7 +42,7 @@ pages = Blueprint("pages", __name__)
 NO_STATUS = {"health": None, "warnings": (), "next_run": None, "schedule": None}
 
 
-def site_names(conn) -> list[str]:
+def site_names(conn: Connection) -> list[str]:
     """Return the names of every site the archive knows, sorted."""
     return list(conn.execute(select(schema.sites.c.name).order_by(schema.sites.c.name)).scalars())
 
@@ -234,7 +234,8 @@ def _change_page(change: Mapping[str, Any]) -> str:
     n = int(change["version"])
     if n == 1:
         return url_for("pages.version", article_id=article_id, n=n, _external=True)
-    return url_for("pages.diff", article_id=article_id, _external=True, **{"from": n - 1, "to": n})
+    versions: dict[str, Any] = {"from": n - 1, "to": n}  # "from" is a keyword in Python
+    return url_for("pages.diff", article_id=article_id, _external=True, **versions)
 
 
 @pages.get("/feed.atom")

@@ -81,8 +81,9 @@ def one_line(exc: click.ClickException) -> str:
 def report(exc: click.ClickException) -> int:
     """Print ``exc`` as one line on stderr and return the exit code: 130 or 2, or 0 for a
     group called without a command (its help is printed, as ``--help`` would)."""
-    if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # click >= 8.2
-        click.echo(exc.ctx.get_help())
+    ctx: click.Context | None = getattr(exc, "ctx", None)  # a usage error's
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # click >= 8.2
+        click.echo(ctx.get_help())
         return 0
     if isinstance(exc, UserError | Interrupted):
         exc.show()
@@ -129,9 +130,9 @@ class LazyGroup(click.Group):
         """
         PENDING_NOTES.clear()
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.ClickException as exc:
             sys.exit(report(exc))
         except (click.Abort, KeyboardInterrupt, EOFError):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from crawler.cli.choices import RegistryChoice, RegistryCommand
 from crawler.cli.common import (
     db_option,
     json_option,
@@ -216,13 +217,22 @@ def show(id_or_url: str, version: int | None, as_json: bool, db_url: str | None)
     click.echo(safe_text(art["text"]))
 
 
-@click.command()
+@click.command(
+    cls=RegistryCommand, registry="archive.diff_render:RENDERERS", registry_title="Formats"
+)
 @click.argument("id_or_url")
 @click.option(
     "--from", "from_version", type=int, help="Older version (default: the one before --to)."
 )
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
-@click.option("--format", "fmt", default="text", show_default=True, help="text, json or html.")
+@click.option(
+    "--format",
+    "fmt",
+    type=RegistryChoice("archive.diff_render:RENDERERS"),
+    default="text",
+    show_default=True,
+    help="The output format (listed below).",
+)
 @click.option(
     "--context",
     type=click.IntRange(min=0),
@@ -263,9 +273,8 @@ def diff(
       opdcwatch diff https://www.opdc.go.th/content/1234 --from 1 --to 3 --format html > d.html
     """
     from archive.diff import diff_versions
-    from archive.diff_render import RenderOptions, check_format, render
+    from archive.diff_render import RenderOptions, render
 
-    check_format(fmt)  # checked first: no need to open the archive for a typo
     options = RenderOptions(context=None if full else context, color=use_color(color))
     with open_archive(db_url) as arch:
         result = diff_versions(arch, id_or_url, from_version=from_version, to_version=to_version)
@@ -279,8 +288,14 @@ def use_color(choice: str) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-@click.command()
-@click.option("--format", "fmt", required=True, help="jsonl, csv (every version) or warc.")
+@click.command(cls=RegistryCommand, registry="archive.export:EXPORTERS", registry_title="Formats")
+@click.option(
+    "--format",
+    "fmt",
+    type=RegistryChoice("archive.export:EXPORTERS"),
+    required=True,
+    help="The export format (listed below).",
+)
 @click.option(
     "--out",
     "out",
@@ -296,14 +311,9 @@ def export(fmt: str, out: Path | None, db_url: str | None) -> None:
       opdcwatch export --format jsonl --out versions.jsonl
       opdcwatch export --format warc --out archive.warc.gz
     """
-    from archive.exceptions import InvalidInputError, UnknownFormatError
-    from archive.export import EXPORTERS
+    from archive.exceptions import InvalidInputError
     from archive.export import export as run_export
 
-    if fmt not in EXPORTERS:
-        raise UnknownFormatError(
-            f"unknown export format {fmt!r}: use one of {', '.join(sorted(EXPORTERS))}"
-        )
     with open_archive(db_url) as arch:
         if out is None:
             count = run_export(arch, fmt, sys.stdout.buffer)

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from parsers.constants import TERMINAL_UNSAFE_RE
+
 if TYPE_CHECKING:
     from archive import Archive
     from parsers import ParseOptions
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
 
 # notes about an archive that did not exist yet, printed when the command succeeds
 PENDING_NOTES: list[str] = []
-_DB_ORIGINS = {
+_DB_ORIGINS: dict[click.core.ParameterSource | None, str] = {
     click.core.ParameterSource.COMMANDLINE: "--db",
     click.core.ParameterSource.ENVIRONMENT: "$OPDCWATCH_DB",
 }
@@ -124,7 +123,7 @@ def broker_option(*, required: bool = False):
 
 def safe_text(text: str | None, *, one_line: bool = False) -> str:
     """Return scraped text fit for a terminal: no escape sequences or bidi overrides."""
-    text = _CONTROL_RE.sub("\ufffd", text or "")
+    text = TERMINAL_UNSAFE_RE.sub("\ufffd", text or "")
     return " ".join(text.split()) if one_line else text
 
 

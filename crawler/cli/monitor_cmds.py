@@ -10,9 +10,10 @@ from pathlib import Path
 
 import click
 
+from archive.constants import RUN_COUNT_KEYS
+from crawler.cli.choices import RegistryCommand
 from crawler.cli.common import config_option, db_option
 
-RUN_COLUMNS = ("pages", "new", "changed", "unchanged", "gone", "restored", "errors")
 EVENTS_PER_RUN = 5  # removed / restored articles listed under a run in the table
 # exit code of `opdcwatch health` when a site is unhealthy (2 is kept for errors)
 UNHEALTHY_EXIT = 1
@@ -80,7 +81,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
         click.echo("no runs yet" + (f" for {site}" if site else ""))
         return
     clustered = any(r["worker"] for r in found)  # crawled by `opdcwatch worker`s: say which
-    header = ["id", "site", "started", "ended", "outcome", *RUN_COLUMNS]
+    header = ["id", "site", "started", "ended", "outcome", *RUN_COUNT_KEYS]
     header += ["worker"] if clustered else []
     rows = [
         [
@@ -89,7 +90,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
             _short(r["started_at"]),
             _short(r["finished_at"]),
             r["outcome"] or "running",
-            *(str(r[key]) for key in RUN_COLUMNS),
+            *(str(r[key]) for key in RUN_COUNT_KEYS),
             *([r["worker"] or "-"] if clustered else []),
         ]
         for r in found
@@ -105,33 +106,24 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
         if run["error_text"] and run["outcome"] != "ok":
             for line in run["error_text"].splitlines()[:5]:
                 click.echo(f"    error: {line}")
-        events = [("removed ", e) for e in run["removed_articles"]]
-        events += [("restored", e) for e in run["restored_articles"]]
-        for kind, event in events[:EVENTS_PER_RUN]:
+        listed = [("removed ", e) for e in run["removed_articles"]]
+        listed += [("restored", e) for e in run["restored_articles"]]
+        for kind, event in listed[:EVENTS_PER_RUN]:
             click.echo(f"    {kind} {event['happened_at'][:10]}: {event['url']} ({event['how']})")
-        if len(events) > EVENTS_PER_RUN:
-            click.echo(f"    … and {len(events) - EVENTS_PER_RUN} more (--json lists them all)")
+        if len(listed) > EVENTS_PER_RUN:
+            click.echo(f"    … and {len(listed) - EVENTS_PER_RUN} more (--json lists them all)")
         for note in run["notifications"]:
             if not note["ok"]:
                 click.echo(f"    notification to {note['target']} failed: {note['error']}")
 
 
 def _site_names(archive) -> list[str]:
-    from sqlalchemy import select
+    from archive import queries
 
-    from archive.schema import runs as runs_table
-    from archive.schema import sites
-
-    query = (
-        select(sites.c.name)
-        .where(sites.c.id.in_(select(runs_table.c.site_id)))
-        .order_by(sites.c.name)
-    )
-    with archive.reading() as conn:
-        return [row.name for row in conn.execute(query)]
+    return queries.sites_with_runs(archive)
 
 
-def _intervals(archive, config) -> dict[str, float]:
+def _intervals(archive, config) -> dict[str, float | None]:
     """Seconds between scheduled runs per site that the job store holds (not paused)."""
     from crawler.monitor.jobstore import JOB_PREFIX, read_jobs
     from crawler.monitor.triggers import interval_seconds
@@ -144,7 +136,12 @@ def _intervals(archive, config) -> dict[str, float]:
     }
 
 
-@click.command("health")
+@click.command(
+    "health",
+    cls=RegistryCommand,
+    registry="crawler.monitor.health:HEALTH_RULES",
+    registry_title="Rules",
+)
 @click.option("--site", default=None, metavar="S", help="Only this site.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @db_option

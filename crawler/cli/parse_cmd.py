@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
 from crawler.cli.common import with_profile_options
 from parsers import Article, ParseOptions, parse_bytes
+from parsers.constants import TERMINAL_UNSAFE_RE
 from parsers.exceptions import InputFileError, OpdcwatchError
 
 logger = logging.getLogger(__name__)
 
 KIND_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text"}
-# Terminal control characters (ESC, BEL...) in scraped text must never reach a terminal raw.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def json_for_terminal(record: Mapping[str, object]) -> str:
+    """Return ``record`` as one JSON line whose unsafe characters are ``\\uXXXX`` escapes.
+
+    The data is unchanged (``json.loads`` gives the same text back), but a bidi override or a C1
+    control inside a string can no longer reorder or drive the terminal that shows the line.
+    """
+    line = json.dumps(record, ensure_ascii=False)
+    return TERMINAL_UNSAFE_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
 
 
 def read_input(path: str) -> tuple[bytes, str | None]:
@@ -64,7 +73,7 @@ def render(article: Article) -> str:
     lines.append(f"content_hash: {article.content_hash}")
     lines.append("")
     lines.append("\n\n".join(article.text.split("\n")))
-    return _CONTROL_RE.sub("", "\n".join(lines))
+    return TERMINAL_UNSAFE_RE.sub("", "\n".join(lines))
 
 
 @click.command()
@@ -110,7 +119,7 @@ def parse(
             continue
         if as_json:
             record = {**article.to_dict(), "path": path}
-            click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(json_for_terminal(record))
         else:
             if index:
                 click.echo("\n" + "=" * 72 + "\n")

@@ -206,7 +206,7 @@ class JsAppServer:
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     def __enter__(self) -> JsAppServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="jsapp", daemon=True)

@@ -21,6 +21,7 @@ from crawler.demo.site import (
     data_text,
     thai_date,
 )
+from parsers.constants import BE_OFFSET
 
 POPULAR_COUNT = 3
 LATEST_COUNT = 2
@@ -95,7 +96,7 @@ def render_article(site: ReplicaSite, article: ReplicaArticle, base_url: str) ->
         views=views,
         rendered=datetime.now(UTC).isoformat(),
         category=escape(article.category),
-        be_year=article.published.year + 543,
+        be_year=article.published.year + BE_OFFSET,
         thai_month=THAI_MONTHS[article.published.month - 1],
         thai_date=thai_date(article.published),
         paragraphs="\n".join(f"<p>{escape(p)}</p>" for p in article.paragraphs),

@@ -66,7 +66,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     def send(
         self,
@@ -237,7 +237,7 @@ class ReplicaServer:
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     def start(self) -> ReplicaServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="replica", daemon=True)

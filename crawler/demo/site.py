@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from crawler.demo.styles import UrlStyle
+from parsers.constants import BE_OFFSET
 
 THAI_MONTHS = (
     "มกราคม",
@@ -30,7 +31,6 @@ THAI_MONTHS = (
     "พฤศจิกายน",
     "ธันวาคม",
 )
-BE_OFFSET = 543
 FIRST_ID = 1001
 ADDED_ID = 1500
 OFFTOPIC_FIRST_ID = 2001

@@ -170,8 +170,8 @@ def _home(site: ReplicaSite, page: int) -> bytes | None:
             return "/"
         return f"/page/{n}/" if style.name == "wordpress" else f"/?paged={n}"
 
-    main = _list_main(site, "ข่าวสาร ก.พ.ร.", site.articles(), page, url)
-    return None if main is None else _page(site, f"หน้า {page}", main, "blog")
+    listed = _list_main(site, "ข่าวสาร ก.พ.ร.", site.articles(), page, url)
+    return None if listed is None else _page(site, f"หน้า {page}", listed, "blog")
 
 
 def _listing(site: ReplicaSite, section: int, page: int) -> bytes | None:

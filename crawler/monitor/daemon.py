@@ -30,21 +30,22 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_J
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, insert, update
 
+from archive.recording import new_id
 from archive.store import Archive
 from crawler.config import Config
 from crawler.exceptions import SchedulerError
 from crawler.monitor.crawljob import SiteCrawl
 from crawler.monitor.jobstore import (
     JOB_FUNC,
-    _heartbeat_limit,
-    _now,
     daemon_status,
     daemons,
+    heartbeat_limit,
     job_id,
     make_scheduler,
     read_paused,
     site_of,
     stop_scheduler,
+    utc_now,
 )
 from crawler.monitor.triggers import parse_schedule, same_schedule
 from crawler.profiles import SiteProfile
@@ -190,30 +191,28 @@ class Daemon:
                 f"another scheduler is running on this database (pid {current.pid} on "
                 f"{current.host}, last heartbeat {current.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)"
             )
-        now = _now()
+        now = utc_now()
         with self.archive.writing() as conn:
             conn.execute(
                 delete(daemons).where(
                     daemons.c.heartbeat_at
-                    < now - _heartbeat_limit(self.config.scheduler.poll_interval)
+                    < now - heartbeat_limit(self.config.scheduler.poll_interval)
                 )
             )
-            self._row_id = conn.execute(
-                insert(daemons).values(
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
-                    started_at=now,
-                    heartbeat_at=now,
-                    poll_interval=max(1, round(self.config.scheduler.poll_interval)),
-                )
-            ).inserted_primary_key[0]
+            row = insert(daemons).values(
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                started_at=now,
+                heartbeat_at=now,
+                poll_interval=max(1, round(self.config.scheduler.poll_interval)),
+            )
+            self._row_id = new_id(conn.execute(row))
 
     def _heartbeat(self) -> None:
         try:
             with self.archive.writing() as conn:
-                conn.execute(
-                    update(daemons).where(daemons.c.id == self._row_id).values(heartbeat_at=_now())
-                )
+                alive = update(daemons).where(daemons.c.id == self._row_id)
+                conn.execute(alive.values(heartbeat_at=utc_now()))
         except OpdcwatchError as exc:  # a busy or briefly unreachable database: try next poll
             logger.warning("heartbeat not written: %s", exc)
 
@@ -236,7 +235,7 @@ class Daemon:
         the site its first baseline; jobs of profiles no longer scheduled are removed.
         """
         existing = {job.id: job for job in self.scheduler.get_jobs()}
-        now = _now()
+        now = utc_now()
         for name, profile in sorted(self.profiles.items()):
             trigger = self.triggers[name]
             old = existing.get(job_id(name))
@@ -318,7 +317,7 @@ class Daemon:
             logger.info("%s: a crawl is already running; this one is skipped", site)
             return
         with self._running_guard:
-            self._running[site] = _now()
+            self._running[site] = utc_now()
         try:
             self.site_crawl.run(site)
         finally:
@@ -329,6 +328,7 @@ class Daemon:
     def _enqueue(self, site: str, *, scheduled: bool) -> None:
         """Hand the crawl to the cluster; a broker that cannot take it is a failed run."""
         try:
+            assert self.queue is not None, "only a cluster daemon enqueues"
             self.queue.enqueue(self.profiles[site], scheduled=scheduled)
         except OpdcwatchError as exc:
             logger.error("%s: %s", site, exc)

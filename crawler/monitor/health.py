@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from archive.constants import RUN_COUNT_KEYS
+from archive.registry import Registry
 from crawler.config import HealthConfig
 from crawler.constants import ROBOTS_UNAVAILABLE
 from crawler.fetch_errors import HINTS, LABELS
@@ -82,7 +84,7 @@ class RunRecord:
         """Build a record from a row or dict with the runs table's column names."""
         names = cls.__dataclass_fields__
         values = {key: row[key] for key in names if key in row}
-        for key in ("pages", "new", "changed", "unchanged", "gone", "restored", "errors"):
+        for key in RUN_COUNT_KEYS:
             values[key] = int(values.get(key) or 0)
         for key in ("started_at", "finished_at"):
             if isinstance(values.get(key), str):
@@ -125,19 +127,13 @@ class SiteHistory:
 
 
 Rule = Callable[[SiteHistory, HealthConfig], "HealthWarning | None"]
-HEALTH_RULES: dict[str, Rule] = {}
+HEALTH_RULES: Registry[Rule] = Registry("health rule")
 
 
 def rule(name: str) -> Callable[[Rule], Rule]:
     """Register a health rule under ``name``; a name used twice is a programming error."""
 
-    def register(func: Rule) -> Rule:
-        if name in HEALTH_RULES:
-            raise ValueError(f"health rule {name!r} is registered twice")
-        HEALTH_RULES[name] = func
-        return func
-
-    return register
+    return HEALTH_RULES.entry(name)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -235,7 +231,8 @@ def no_articles(history: SiteHistory, config: HealthConfig) -> HealthWarning | N
 def _emptied(body: BodyRecord, config: HealthConfig) -> bool:
     if body.chars < config.empty_body_chars:
         return True
-    return bool(body.previous_chars) and body.chars < config.shrink_ratio * body.previous_chars
+    previous = body.previous_chars
+    return bool(previous) and body.chars < config.shrink_ratio * (previous or 0)
 
 
 @rule("empty-bodies")
@@ -327,9 +324,7 @@ def check_site(
     """Return the warnings of every rule (or of the named ones) for one site."""
     warnings = []
     for name in rules or HEALTH_RULES:
-        if name not in HEALTH_RULES:
-            raise ValueError(f"unknown health rule {name!r} (known: {', '.join(HEALTH_RULES)})")
-        found = HEALTH_RULES[name](history, config)
+        found = HEALTH_RULES.lookup(name)(history, config)
         if found is not None:
             warnings.append(found)
     return warnings

@@ -57,7 +57,7 @@ def _set_paused(archive: Archive, site: str, paused: bool) -> None:
     with archive.writing() as conn:
         conn.execute(delete(paused_sites).where(paused_sites.c.site == site))
         if paused:
-            conn.execute(insert(paused_sites).values(site=site, paused_at=_now()))
+            conn.execute(insert(paused_sites).values(site=site, paused_at=utc_now()))
 
 
 def job_id(site: str) -> str:
@@ -78,7 +78,8 @@ def site_of(job: Job) -> str | None:
     return None
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """Return the time now, aware, in UTC: every time the scheduler's tables hold."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -126,18 +127,19 @@ class DaemonInfo:
     alive: bool
 
 
-def _heartbeat_limit(poll_interval: float) -> dt.timedelta:
+def heartbeat_limit(poll_interval: float) -> dt.timedelta:
+    """Return how old a daemon's heartbeat may be before the daemon counts as dead."""
     return max(dt.timedelta(seconds=HEARTBEAT_LIVES * poll_interval), HEARTBEAT_MINIMUM)
 
 
 def daemon_status(archive: Archive, *, now: dt.datetime | None = None) -> DaemonInfo | None:
     """Return the newest daemon heartbeat, or None when no daemon ever ran on this database."""
-    now = now or _now()
+    now = now or utc_now()
     with archive.reading() as conn:
         row = conn.execute(select(daemons).order_by(daemons.c.heartbeat_at.desc())).first()
     if row is None:
         return None
-    alive = now - row.heartbeat_at <= _heartbeat_limit(row.poll_interval)
+    alive = now - row.heartbeat_at <= heartbeat_limit(row.poll_interval)
     return DaemonInfo(row.host, row.pid, row.started_at, row.heartbeat_at, alive)
 
 
@@ -186,7 +188,7 @@ def scheduled_sites(
     archive: Archive, config: Config, *, now: dt.datetime | None = None
 ) -> list[ScheduledSite]:
     """Return every scheduled site with its next run, last run and health, by site name."""
-    now = now or _now()
+    now = now or utc_now()
     jobs = {job.id: job for job in read_jobs(archive, config)}
     paused = read_paused(archive)
     found = []
@@ -269,7 +271,7 @@ class ScheduleControl:
         job = self._job(site)
         self.scheduler.add_job(
             JOB_FUNC,
-            trigger=DateTrigger(run_date=_now()),
+            trigger=DateTrigger(run_date=utc_now()),
             id=run_now_id(site),
             name=f"{site} (run-now)",
             args=[site],

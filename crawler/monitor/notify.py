@@ -20,12 +20,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection
 
+from archive import queries
 from archive.events import events_for_runs
 from archive.feed import LABEL_REMOVED, LABEL_RESTORED, web_link
-from archive.schema import articles, captures, versions
-from archive.schema import scheduler_notifications as notifications
+from archive.recording import add_notifications
 from crawler.config import NotifyConfig
 from crawler.exceptions import NotifyError
 from crawler.monitor.health import HealthWarning
@@ -72,7 +72,8 @@ class Delivery:
 
 def _head(text: str, words: int) -> str:
     tokens = split_words(text)
-    kept, count = [], 0
+    kept: list[str] = []
+    count = 0
     for token in tokens:
         count += is_word(token)
         if count > words:
@@ -137,42 +138,21 @@ def _changed(old: Mapping[str, Any], new: Mapping[str, Any], context_words: int)
 
 def run_changes(conn: Connection, run_id: int, *, context_words: int = 12) -> list[ChangedArticle]:
     """Return the versions a run created, oldest first, with a diff excerpt for each change."""
-    prev = versions.alias("prev")
-    query = (
-        select(
-            versions.c.article_id,
-            versions.c.number,
-            versions.c.title,
-            versions.c.text,
-            versions.c.revert_of,
-            articles.c.url,
-            prev.c.title.label("prev_title"),
-            prev.c.text.label("prev_text"),
-        )
-        .select_from(
-            versions.join(captures, captures.c.id == versions.c.capture_id)
-            .join(articles, articles.c.id == versions.c.article_id)
-            .outerjoin(
-                prev,
-                and_(
-                    prev.c.article_id == versions.c.article_id,
-                    prev.c.number == versions.c.number - 1,
-                ),
-            )
-        )
-        .where(captures.c.run_id == run_id)
-        .order_by(versions.c.id)
-    )
     found = []
-    for row in conn.execute(query):
+    for row in queries.run_versions(conn, run_id):
         changed: dict[str, Any] = {}
-        if row.number > 1:
-            old = {"title": row.prev_title, "text": row.prev_text or ""}
-            new = {"title": row.title, "text": row.text}
+        if row["number"] > 1:
+            old = {"title": row["prev_title"], "text": row["prev_text"] or ""}
+            new = {"title": row["title"], "text": row["text"]}
             changed = _changed(old, new, context_words)
         found.append(
             ChangedArticle(
-                row.article_id, row.number, row.url, row.title, revert_of=row.revert_of, **changed
+                row["article_id"],
+                row["number"],
+                row["url"],
+                row["title"],
+                revert_of=row["revert_of"],
+                **changed,
             )
         )
     return found
@@ -331,7 +311,7 @@ def send(title: str, body: str, urls: Iterable[str]) -> list[Delivery]:
                 logger.warning("notifier %s raised", target, exc_info=True)
                 ok, captured_error = False, f"{type(exc).__name__}: {exc}"
             else:
-                captured_error = None
+                captured_error = ""
             log_lines = [line for line in captured.getvalue().splitlines() if line.strip()]
         error = None
         if not ok:
@@ -371,19 +351,10 @@ def record_deliveries(
         }
         for d in deliveries
     ]
-    if rows:
-        conn.execute(notifications.insert(), rows)
+    add_notifications(conn, rows)
 
 
 def deliveries_for_runs(conn: Connection, run_ids: Iterable[int]) -> dict[int, list[Delivery]]:
     """Return the recorded deliveries of each run (for ``opdcwatch runs``)."""
-    ids = list(run_ids)
-    found: dict[int, list[Delivery]] = {}
-    if not ids:
-        return found
-    query = (
-        select(notifications).where(notifications.c.run_id.in_(ids)).order_by(notifications.c.id)
-    )
-    for row in conn.execute(query):
-        found.setdefault(row.run_id, []).append(Delivery(row.target, row.ok, row.error))
-    return found
+    recorded = queries.run_notifications(conn, list(run_ids))
+    return {run_id: [Delivery(**note) for note in notes] for run_id, notes in recorded.items()}

@@ -135,7 +135,8 @@ class SiteLock:
 
     def alive(self) -> bool:
         """True while the lock is still held (its session answers)."""
-        return self.held and self.session.holds(self.site, self._generation)
+        generation = self._generation
+        return generation is not None and self.session.holds(self.site, generation)
 
     def __exit__(self, *exc_info: object) -> None:
         if self._generation is not None:

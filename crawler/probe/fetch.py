@@ -86,7 +86,7 @@ class PoliteFetcher:
                 parser = RobotFileParser(robots_url)
                 parser.parse(answer.body.decode("utf-8", "replace").splitlines())
             self._robots[origin] = parser
-            if parser is not None and not self.robots_text:
+            if parser is not None and answer is not None and not self.robots_text:
                 self.robots_text = answer.body
         parser = self._robots[origin]
         return parser is None or parser.can_fetch(USER_AGENT, url)

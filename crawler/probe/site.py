@@ -27,6 +27,7 @@ from crawler.probe.fetch import Fetched, PoliteFetcher
 from crawler.probe.shapes import Group, group_links, pattern_for
 from crawler.urls import find_canonical, host_matches
 from parsers import ParseError, decode_bytes, parse_page
+from parsers.constants import HTML_CONTENT_TYPES
 from parsers.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ MAX_START_LISTINGS = 4
 _FEED_HINT_RE = re.compile(r"(rss|atom|feed)", re.I)
 _PAGINATION_RE = re.compile(r"([?&](page|paged|limitstart|start|offset)=\d+|/page/\d+)")
 _SITEMAP_LINE_RE = re.compile(r"^\s*sitemap:\s*(\S+)", re.I | re.M)
-HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+HTML_TYPES = (*HTML_CONTENT_TYPES, "")  # "": no Content-Type, read as a page
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ class SiteProbe:
             if len(feeds) >= MAX_FEEDS or self.fetcher.left < 20:
                 break
             answer = self.fetcher.fetch(url)
-            if answer is None or answer.status != 200 or answer.kind in HTML_TYPES[:2]:
+            if answer is None or answer.status != 200 or answer.kind in HTML_CONTENT_TYPES:
                 continue
             items = self._own(answer.url, feed_links(answer.body, answer.content_type))
             if items:

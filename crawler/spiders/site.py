@@ -54,7 +54,6 @@ from crawler.constants import (
     FEED_CONTENT_TYPES,
     GONE_STATUSES,
     HANDLED_STATUSES,
-    HTML_CONTENT_TYPES,
     STATS_PREFIX,
 )
 from crawler.feeds import feed_links
@@ -69,6 +68,7 @@ from crawler.rendering import BROWSER, META_RENDER, PLAIN, strip_validators
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.urls import find_canonical, host_matches, is_home_page
 from parsers import PageLinks, ParseError, find_links, parse_page, ready_without_scripts
+from parsers.constants import HTML_CONTENT_TYPES
 from parsers.exceptions import BinaryInputError, PageTooComplexError
 from parsers.urls import canonical_url
 
@@ -96,7 +96,7 @@ def _content_type(response: Response) -> str:
 
 
 def _raw_content_type(response: Response) -> str | None:
-    return response.headers.get("Content-Type", b"").decode("latin-1") or None
+    return (response.headers.get("Content-Type") or b"").decode("latin-1") or None
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -164,9 +164,10 @@ class SiteSpider(scrapy.Spider):
     @property
     def run_state(self) -> dict[str, Any]:
         """The resumable record of this run (kept in the JOBDIR when there is one)."""
-        state = getattr(self, "state", None)
+        state: dict[str, Any] | None = getattr(self, "state", None)
         if state is None:
-            state = self.state = {}
+            state = {}
+            self.state = state
         state.setdefault("seen", set())
         state.setdefault("done", set())
         state.setdefault("issued", 0)
@@ -247,7 +248,11 @@ class SiteSpider(scrapy.Spider):
             "sitemap": self.parse_sitemap,
             "robots": self.parse_robots,
         }[kind]
-        meta = {META_KIND: kind, META_URL: url, "handle_httpstatus_list": list(HANDLED_STATUSES)}
+        meta: dict[str, Any] = {
+            META_KIND: kind,
+            META_URL: url,
+            "handle_httpstatus_list": list(HANDLED_STATUSES),
+        }
         if via_canonical:
             meta[META_VIA_CANONICAL] = True
         if start:
@@ -593,7 +598,7 @@ class SiteSpider(scrapy.Spider):
         if body[:2] == b"\x1f\x8b":
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except OSError as exc:
+            except (OSError, EOFError) as exc:  # EOFError: a truncated download
                 self.note_error(response.url, f"bad gzip sitemap: {exc}")
                 return
         try:
@@ -623,7 +628,7 @@ class SiteSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None or response.status != 200:
             return
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             request = self.make_request(url, "sitemap")
             if request is not None:
                 yield request
@@ -678,7 +683,7 @@ class SiteSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         url = request.meta.get(META_URL, request.url)
         if self.stopping and reasons.failure_reason(failure)[0] in (CONNECTION, reasons.TRUNCATED):
             # aborted by the stop (crawler.shutdown): unfinished, for --resume; not an error
