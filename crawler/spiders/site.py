@@ -142,7 +142,12 @@ class SiteSpider(scrapy.Spider):
             self.parse_worker.close()
 
     async def off_thread(self, func: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a parse in the spider's parse thread; the reactor goes on meanwhile."""
+        """Run a parse in the spider's parse thread; the reactor goes on meanwhile. Without a
+        running reactor (a callback called directly, as the unit tests do), here and now."""
+        from twisted.internet import reactor
+
+        if not getattr(reactor, "running", False):
+            return func(*args, **kwargs)
         if self.parse_worker is None:
             self.parse_worker = ParseWorker()
         return await maybe_deferred_to_future(self.parse_worker.run(func, *args, **kwargs))
