@@ -143,7 +143,9 @@ class ArchivePipeline:
             self.count("rebaselined")
         if item.not_modified:
             self.count("not_modified")
-        logger.debug("%s %s -> %s v%s", self.spider.name, item.url, result.outcome, result.version)
+        logger.debug(
+            "%s %s -> %s v%s", self.spider.name, item.url, result.outcome, result.version
+        )
         return item
 
     def note_event(self, item: PageItem, event: str, fetched_at: datetime) -> None:

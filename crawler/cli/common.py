@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from parsers import ParseOptions
 
 
+
 # notes about an archive that did not exist yet, printed when the command succeeds
 PENDING_NOTES: list[str] = []
 _DB_ORIGINS: dict[click.core.ParameterSource | None, str] = {
