@@ -170,6 +170,13 @@ def _fetch_log(conn: Connection) -> None:
     )
 
 
+@migration("0010_run_reasons_and_robots")
+def _run_reasons_and_robots(conn: Connection) -> None:
+    """Count why each run's requests ended without a page; keep each site's last good
+    robots.txt, for the crawls that find it failing."""
+    run_ddl(conn, "0010_run_reasons_and_robots")
+
+
 def applied_migrations(conn: Connection) -> dict[int, str]:
     """Return {version: name} of the migrations recorded in the database."""
     if not inspect(conn).has_table("schema_version"):

@@ -7,6 +7,7 @@ JSON-ready values: timestamps are ISO 8601 strings in UTC. ``articles --json`` p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -384,6 +385,7 @@ def list_runs(
             "error_text": r.error_text,
             "unreachable": r.unreachable,
             "worker": r.worker,
+            "reasons": json.loads(r.reasons) if r.reasons else {},
         }
         for r in rows
     ]

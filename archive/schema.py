@@ -104,6 +104,17 @@ runs = Table(
     Column("restored", Integer, nullable=False, default=0),
     Column("unreachable", String(20), nullable=True),
     Column("worker", String(255), nullable=True),  # who ran it, in a cluster (added by 0007)
+    # why requests ended without a page, by kind: JSON {"timeout": 2, ...} (added by 0010)
+    Column("reasons", Text, nullable=True),
+)
+
+# the last robots.txt each origin answered with 2xx (added by 0010)
+robots_txt = Table(
+    "robots_txt",
+    metadata,
+    Column("origin", String(255), primary_key=True),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("body", Text, nullable=False),
 )
 
 articles = Table(

@@ -7,6 +7,7 @@ fetch changed is decided by the parsers' ``content_hash``, never by the raw byte
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -54,7 +55,7 @@ from archive.inputs import (
 from archive.migrations import migrate
 from archive.prepared import Prepared
 from archive.reindex import rebuild_if_needed
-from archive.schema import articles, captures, runs
+from archive.schema import articles, captures, robots_txt, runs
 from parsers.article import Article
 from parsers.exceptions import ParseError
 from parsers.options import DEFAULT_OPTIONS, ParseOptions
@@ -326,11 +327,13 @@ class Archive:
         counts: Mapping[str, int],
         errors: Sequence[str] = (),
         unreachable: str | None = None,
+        reasons: Mapping[str, int] | None = None,
     ) -> None:
         """Close a run with its outcome ("ok", "failed", "interrupted"), counts and errors.
 
         ``unreachable`` names the kind of network error ("DNS", "refused", "timeout", "TLS")
-        when the run got no answer at all from the site.
+        when the run got no answer at all from the site; ``reasons`` counts, by kind, why
+        requests ended without a page ("timeout", "redirect loop", "robots", ...).
         """
         if outcome not in RUN_OUTCOMES:
             raise InvalidInputError(
@@ -353,17 +356,42 @@ class Archive:
                     outcome=outcome,
                     error_text="\n".join(errors) or None,
                     unreachable=unreachable,
+                    reasons=json.dumps(dict(sorted(reasons.items())), ensure_ascii=False)
+                    if reasons
+                    else None,
                     **values,
                 )
             )
             if result.rowcount == 0:
                 raise NotFoundError(f"no run with id {run_id}")
 
+    # -- robots.txt --------------------------------------------------------------------------
+
+    def save_robots(self, origin: str, body: str) -> None:
+        """Keep ``origin``'s robots.txt as its last good one (it answered 2xx just now)."""
+        values = {"fetched_at": datetime.now(UTC), "body": body}
+        try:
+            with self.writing() as conn:
+                updated = conn.execute(
+                    update(robots_txt).where(robots_txt.c.origin == origin).values(**values)
+                )
+                if updated.rowcount == 0:
+                    conn.execute(robots_txt.insert().values(origin=origin, **values))
+        except IntegrityError:  # another crawl of the origin saved it at the same moment
+            logger.debug("robots.txt of %s saved by another crawl", origin)
+
+    def cached_robots(self, origin: str) -> str | None:
+        """Return ``origin``'s last good robots.txt, or None when it never had one."""
+        with self.reading() as conn:
+            return conn.execute(
+                select(robots_txt.c.body).where(robots_txt.c.origin == origin)
+            ).scalar()
+
 
 def _parse(
     body: bytes, url: str, pairs: Sequence[tuple[str, str]], options: ParseOptions
 ) -> Article:
-    from parsers import parse_bytes  # imported late: the parsers pull in bs4 and pythainlp
+    from parsers import parse_bytes  # imported late: the parsers pull in lxml and pythainlp
 
     content_type = header_value(pairs, "Content-Type")
     return parse_bytes(body, url=url, content_type=content_type, options=options)

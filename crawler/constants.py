@@ -49,3 +49,18 @@ GONE_STATUSES = frozenset({404, 410})
 COUNT_KEYS = RUN_COUNT_KEYS
 EXTRA_COUNT_KEYS = ("filtered", "skipped", "rebaselined")
 STATS_PREFIX = "opdcwatch/"
+
+# Why a request ended without a page (``crawler.reasons``), as a run counts them
+# (``runs.reasons``), beside the network kinds of ``crawler.fetch_errors`` and "HTTP <status>".
+ROBOTS = "robots"  # robots.txt disallows the page
+ROBOTS_UNAVAILABLE = "robots unavailable"  # robots.txt answered 5xx or timed out
+REDIRECT_LOOP = "redirect loop"
+TOO_MANY_REDIRECTS = "too many redirects"
+OFFSITE_REDIRECT = "off-site redirect"
+TOO_LARGE = "too large"  # past DOWNLOAD_MAXSIZE, declared or decompressed
+TRUNCATED = "truncated"  # the body ended before its declared length or its document end
+TOO_COMPLEX = "too complex"  # past the parse budget
+RATE_LIMITED = "rate limited"  # a Retry-After past OPDCWATCH_RETRY_AFTER_LIMIT
+ALREADY_FETCHED = "redirect to a page already fetched"
+IGNORED = "ignored"  # dropped by another middleware (an IgnoreRequest of no kind above)
+RENDER_FAILED = "render failed"  # the page answered, the browser failed on it ([render])

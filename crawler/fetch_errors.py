@@ -11,7 +11,7 @@ reads those, and must not pay Scrapy's start-up (~0.15 s).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,13 @@ HINTS = {
     CONNECTION: "the server drops the connection: down, overloaded or blocking us",
     OTHER: "see opdcwatch runs for the errors",
 }
+
+
+def format_reasons(reasons: Mapping[str, int]) -> str:
+    """Return ``timeout 2, redirect loop 1``: why a run's requests ended without a page (the
+    kinds of ``crawler.reasons``, these among them), most first."""
+    ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{kind} {n}" for kind, n in ranked)
 
 
 @cache
@@ -114,7 +121,12 @@ def describe(failure: Failure | BaseException) -> str:
     """Return ``<kind label>: <what the network layer said>`` in one line."""
     exc = _exception(failure)
     kind = error_kind(exc)
-    detail = _tls_detail(exc) if kind == TLS else str(exc)
+    if kind == TLS:
+        detail = _tls_detail(exc)
+    elif wrapped := getattr(exc, "reasons", None):  # Twisted's wrappers: what they wrap
+        detail = "; ".join(str(f.value) or type(f.value).__name__ for f in wrapped)
+    else:
+        detail = str(exc)
     detail = " ".join((detail or type(exc).__name__).split())
     if kind.lower() in detail.lower():  # "DNS lookup failed: ...", "Connection was refused"
         return detail

@@ -188,6 +188,7 @@ class ArchivePipeline:
             "responses": stats.get_value("downloader/response_count", 0),
             "elapsed": round(time.monotonic() - self.started, 3),
             "errors": list(spider.errors),
+            "reasons": dict(spider.reasons),
         }
         try:
             if self.run_id is None:
@@ -198,6 +199,7 @@ class ArchivePipeline:
                 counts={key: counts[key] for key in COUNT_KEYS},
                 errors=tuple(spider.errors),
                 unreachable=unreachable,
+                reasons=spider.reasons,
             )
         except (OpdcwatchError, SQLAlchemyError) as exc:
             logger.error(

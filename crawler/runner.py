@@ -35,6 +35,7 @@ from typing import Any
 from archive.constants import APP_NAME
 from crawler.constants import COUNT_KEYS, EXTRA_COUNT_KEYS
 from crawler.exceptions import CrawlProcessError, CrawlTimeoutError, SettingError
+from crawler.fetch_errors import format_reasons
 from crawler.profiles import SiteProfile, load_registry, select_profiles
 from crawler.progress import format_counts
 
@@ -70,6 +71,7 @@ class SiteResult:
     unreachable: str | None = None  # DNS, refused, timeout, TLS: the site never answered
     events: list[dict[str, Any]] = field(default_factory=list)  # removed / restored articles
     revisits: dict[str, int] = field(default_factory=dict)  # known, due, requested
+    reasons: dict[str, int] = field(default_factory=dict)  # requests without a page, by kind
 
     def details(self) -> list[str]:
         """The lines under the site's summary line: removals, restorations, revisits left."""
@@ -80,6 +82,8 @@ class SiteResult:
         if len(self.events) > EVENTS_SHOWN:
             more = len(self.events) - EVENTS_SHOWN
             lines.append(f"  … and {more} more (opdcwatch articles --gone --site {self.site})")
+        if self.reasons:
+            lines.append(f"  without a page: {format_reasons(self.reasons)}")
         due, requested = self.revisits.get("due", 0), self.revisits.get("requested", 0)
         if due > requested:
             lines.append(
@@ -286,12 +290,14 @@ def run_crawl(
 ) -> CrawlSummary:
     """Crawl the profiles concurrently in this process and return the summary.
 
-    Blocks until done. SIGINT/SIGTERM stop the crawl cleanly (Scrapy's handlers): what was
-    fetched is archived and the runs are recorded as interrupted. Call once per process.
+    Blocks until done. SIGINT/SIGTERM stop the crawl cleanly within OPDCWATCH_STOP_GRACE
+    seconds and a moment (``crawler.shutdown``): what was fetched is archived and the runs are
+    recorded as interrupted. Call once per process.
     """
-    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.crawler import Crawler
 
     from crawler.rendering import check_renderable
+    from crawler.shutdown import PromptStopProcess
     from crawler.spiders.site import SiteSpider
 
     overrides = dict(overrides or {})
@@ -301,7 +307,7 @@ def run_crawl(
     base = build_settings(profiles[0], overrides, jobdir=None, log_level=log_level)
     file_level = overrides.get("LOG_LEVEL") or "INFO"
     with quiet_logging(base.get("LOG_FILE"), file_level):
-        process = CrawlerProcess(base)
+        process = PromptStopProcess(base)
         crawlers = []
         for index, profile in enumerate(profiles):
             jobdir = prepare_jobdir(root, profile.name, resume=resume)

@@ -25,6 +25,9 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control HTTP server listens on localhost for every crawl; nobody here
+# drives a crawl that way, so it is off like telnet (``-s REMOTE_CONTROL_ENABLED=true`` for it).
+REMOTE_CONTROL_ENABLED = False
 
 # Politeness: at most a few requests in flight per site, AutoThrottle adapting to latency.
 CONCURRENT_REQUESTS = 16
@@ -53,6 +56,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 OPDCWATCH_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled each time
 OPDCWATCH_RETRY_BACKOFF_MAX = 60.0  # cap, also for a server's Retry-After
+# A Retry-After longer than this is not waited for: the page is left for the next crawl and
+# recorded as "rate limited", and the site's requests slow down to AUTOTHROTTLE_MAX_DELAY.
+OPDCWATCH_RETRY_AFTER_LIMIT = 60.0
 
 # Per-response overhead Scrapy spends for nothing here (measured with py-spy on bench/crawl.py):
 # it starts CONCURRENT_ITEMS asyncio tasks for every response's output (17 % of an unchanged
@@ -76,8 +82,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsPolicyMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.GuardedRedirectMiddleware": 600,
     "crawler.middlewares.ConditionalRequestMiddleware": 580,
 }
 ITEM_PIPELINES = {
@@ -98,6 +108,9 @@ OPDCWATCH_CHROMIUM = "/usr/bin/chromium"  # the browser of profiles with [render
 # the crawl had not (a list whose first page the feed already gave); past them, a dead end.
 OPDCWATCH_STALE_LISTINGS = 1
 OPDCWATCH_WORKER = ""  # the cluster worker running this crawl, recorded with its run
+OPDCWATCH_PARSE_TIME_LIMIT = 10.0  # seconds to read one page; past it: "too complex" (0: none)
+OPDCWATCH_ROBOTS_TIMEOUT = 10.0  # seconds for robots.txt, fetched once per host, no retries
+OPDCWATCH_STOP_GRACE = 2.0  # seconds downloads in flight get after SIGTERM / Ctrl-C
 # the archive of `scrapy crawl site -a profile=NAME` (-s OPDCWATCH_DB=URL); "" = the one
 # `opdcwatch` uses: $OPDCWATCH_DB, the config file, ./data/opdcwatch.db, the user's data folder.
 # A spider handed no archive at all (a unit test) gets it from the pipeline's from_crawler.

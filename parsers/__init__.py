@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         BinaryInputError,
         EmptyInputError,
         NotAPageError,
+        PageTooComplexError,
         ParseError,
         SelectorError,
         SiteRuleError,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from parsers.options import EXTRACTOR_VERSION, ParseOptions
 
 # name -> module, imported on first use: ``import parsers.exceptions`` (every command does,
-# for the error base class) must not pull in lxml, bs4 and pythainlp (~0.25 s of start-up)
+# for the error base class) must not pull in lxml and pythainlp (~0.25 s of start-up)
 _EXPORTS = {
     "EXTRACTOR_VERSION": "parsers.options",
     "Article": "parsers.article",
@@ -45,6 +46,7 @@ _EXPORTS = {
     "EmptyInputError": "parsers.exceptions",
     "NotAPageError": "parsers.exceptions",
     "PageLinks": "parsers.links",
+    "PageTooComplexError": "parsers.exceptions",
     "ParseError": "parsers.exceptions",
     "ParseOptions": "parsers.options",
     "ParsedPage": "parsers.api",
@@ -81,6 +83,7 @@ __all__ = [
     "EmptyInputError",
     "NotAPageError",
     "PageLinks",
+    "PageTooComplexError",
     "ParseError",
     "ParseOptions",
     "ParsedPage",

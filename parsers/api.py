@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
-from bs4.element import NavigableString
 from lxml import etree
 
 from parsers.article import Article, content_hash
-from parsers.boilerplate import BLOCK_TAGS, LOADING_PLACEHOLDER, SCRIPT_TAGS
+from parsers.boilerplate import LOADING_PLACEHOLDER, SCRIPT_TAGS
 from parsers.encoding import decode_bytes
-from parsers.exceptions import EmptyInputError, NotAPageError, ParseError, ScriptShellError
+from parsers.exceptions import (
+    EmptyInputError,
+    NotAPageError,
+    PageTooComplexError,
+    ParseError,
+    ScriptShellError,
+)
 from parsers.extract import extract_content, paragraphs_of
+from parsers.flat_text import flat_text
 from parsers.links import NO_LINKS, PageLinks, links_in
 from parsers.metadata import dates_from_lines, read_meta
 from parsers.normalize import normalize_text_settled
@@ -29,7 +34,7 @@ from parsers.options import DEFAULT_OPTIONS, ParseOptions
 from parsers.render import element_text
 from parsers.script_body import body_from_scripts, script_texts
 from parsers.selectors import select_all, select_date, select_title
-from parsers.site_rules import drop_ignored_lines, remove_elements, remove_from_soup
+from parsers.site_rules import drop_ignored_lines, remove_elements
 from parsers.textclean import clean_text_dump
 
 logger = logging.getLogger(__name__)
@@ -45,7 +50,11 @@ _SNIFF_CHARS = 4096
 # Characters libxml2 refuses: C0 controls (bar tab/LF/CR), lone surrogates, non-characters.
 _UNPARSEABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
-_SOURCE_SPACE_RE = re.compile(r"[ \t\r\n\f]*[\t\r\n\f][ \t\r\n\f]*")
+# The parse budget. No news page comes near either; a page past them is hostile or broken and
+# is reported as too complex instead of holding a crawl (every step is linear in the input,
+# but 10 MB of empty tags is still seconds of work).
+MAX_ELEMENTS = 500_000
+DEFAULT_TIME_LIMIT = 10.0  # seconds for one page: decoding, parsing and extraction
 # Comments and processing instructions go at parse time, so their tails join the text. Plain
 # etree elements, not lxml.html's: its per-element class lookup costs ~10% of a page's time.
 _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
@@ -76,7 +85,16 @@ def _parse_tree(html: str) -> etree._Element:
         raise NotAPageError(f"not a page: {exc}") from exc
     if root is None:
         raise NotAPageError("not a page: no markup")
+    elements = sum(1 for _ in root.iter())
+    if elements > MAX_ELEMENTS:
+        raise PageTooComplexError(f"too complex: {elements:,} elements (at most {MAX_ELEMENTS:,})")
     return root
+
+
+def _check(deadline: float | None, step: str) -> None:
+    """Raise PageTooComplexError when the page's time budget ran out before ``step``."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise PageTooComplexError(f"too complex: not read within the time limit ({step})")
 
 
 @dataclass(frozen=True)
@@ -122,46 +140,29 @@ def parse_html(
     ``selectors`` is shorthand for ``options=ParseOptions(selectors=...)``.
 
     libxml2 gives up on pathological markup (elements nested thousands deep, as some
-    WYSIWYG editors emit) and returns a tree without the text; such a page is read again by
-    BeautifulSoup's tolerant html.parser and handled as a text dump.
+    WYSIWYG editors emit) and returns a tree without the text; such a page is read again in
+    one pass (:mod:`parsers.flat_text`) and handled as a text dump.
     """
-    return _read_html(html, url, _options(selectors, options), None)
+    return _read_html(html, url, _options(selectors, options), None, None)
 
 
 def _read_html(
-    html: str, url: str | None, options: ParseOptions, links: list[PageLinks] | None
+    html: str,
+    url: str | None,
+    options: ParseOptions,
+    links: list[PageLinks] | None,
+    deadline: float | None,
 ) -> Article:
     """parse_html's work; the page's links are appended to ``links`` when it is a list."""
     try:
-        return _parse_html_tree(html, url=url, options=options, links=links)
+        return _parse_html_tree(html, url=url, options=options, links=links, deadline=deadline)
     except NotAPageError:
-        text = _soup_text(html, options.remove)
+        _check(deadline, "markup lxml could not read")
+        text = flat_text(_UNPARSEABLE_RE.sub("", html), deadline=deadline, remove=options.remove)
         if not text.strip():
             raise
-        logger.debug("%s: no text through lxml; read with BeautifulSoup", url or "input")
+        logger.debug("%s: no text through lxml; read as flat text", url or "input")
         return parse_text(text, url=url, options=options)
-
-
-def _soup_text(html: str, remove: tuple[str, ...] = ()) -> str:
-    """Return the visible text of a page, one block per line, without scripts and styles.
-
-    Joined as :mod:`parsers.render` joins: inline pieces touch, blocks and ``<br>`` break.
-    """
-    with warnings.catch_warnings():  # XML-looking input is read as HTML on purpose
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(_UNPARSEABLE_RE.sub("", html), "html.parser")
-    for element in soup(SCRIPT_TAGS):
-        element.decompose()
-    remove_from_soup(soup, remove)
-    for string in soup.find_all(string=True):  # source whitespace collapses, as on screen
-        if type(string) is NavigableString and _SOURCE_SPACE_RE.search(string):
-            string.replace_with(_SOURCE_SPACE_RE.sub(" ", string))
-    for element in soup.find_all(BLOCK_TAGS):
-        element.insert_before("\n\n")
-        element.append("\n\n")
-    for element in soup.find_all("br"):
-        element.replace_with("\n")
-    return soup.get_text()
 
 
 def _options(selectors: Mapping[str, str] | None, options: ParseOptions | None) -> ParseOptions:
@@ -178,8 +179,10 @@ def _parse_html_tree(
     url: str | None,
     options: ParseOptions,
     links: list[PageLinks] | None = None,
+    deadline: float | None = None,
 ) -> Article:
     root = _parse_tree(html)
+    _check(deadline, "parsed")
     if links is not None:
         links.append(links_in(root))  # before extraction strips the navigation
     if options.remove:  # the site's own furniture goes before anything is read
@@ -192,7 +195,9 @@ def _parse_html_tree(
     etree.strip_elements(root, *SCRIPT_TAGS, with_tail=False)
     body_elements = select_all(root, selectors, "body")
     selected_body = paragraphs_of(body_elements, title) if body_elements else []
+    _check(deadline, "read its metadata")
     extraction = extract_content(root, title)
+    _check(deadline, "extracted")
     paragraphs = selected_body or body_from_scripts(extraction.paragraphs, scripts, title)
     seen_published, seen_modified = dates_from_lines(extraction.date_lines, extraction.body_start)
     return _article(
@@ -242,7 +247,7 @@ def parse_bytes(
     a ``kind`` outside those three, or both ``selectors`` and ``options``, is the caller's bug
     and raises ValueError.
     """
-    return _read_bytes(data, url, content_type, kind, _options(selectors, options), None)
+    return _read_bytes(data, url, content_type, kind, _options(selectors, options), None, None)
 
 
 def parse_page(
@@ -251,14 +256,19 @@ def parse_page(
     url: str | None = None,
     content_type: str | None = None,
     options: ParseOptions | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> ParsedPage:
     """Return :func:`parse_bytes`'s article and the page's links, from one parse.
 
     What the crawler calls once per article page. A text dump has no links; the same errors
-    as :func:`parse_bytes`.
+    as :func:`parse_bytes`, and PageTooComplexError for a page past the budget: more than
+    MAX_ELEMENTS elements, or more than ``time_limit`` seconds of work (None: no limit).
     """
     links: list[PageLinks] = []
-    article = _read_bytes(data, url, content_type, None, options or DEFAULT_OPTIONS, links)
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    article = _read_bytes(
+        data, url, content_type, None, options or DEFAULT_OPTIONS, links, deadline
+    )
     return ParsedPage(article, links[0] if links else NO_LINKS)
 
 
@@ -266,7 +276,7 @@ def find_links(data: bytes, *, content_type: str | None = None) -> PageLinks:
     """Return the links of downloaded bytes, read as :func:`parse_page` reads them.
 
     For pages whose article nobody wants (a listing): decoded and parsed, nothing extracted.
-    A page that cannot be read (binary, empty, no markup) has none.
+    A page that cannot be read (binary, empty, no markup, past the element budget) has none.
     """
     try:
         return links_in(_parse_tree(decode_bytes(data, content_type)[0]))
@@ -303,6 +313,7 @@ def _read_bytes(
     kind: str | None,
     options: ParseOptions,
     links: list[PageLinks] | None,
+    deadline: float | None,
 ) -> Article:
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS} or None, not {kind!r}")
@@ -310,5 +321,5 @@ def _read_bytes(
     logger.debug("decoded %d bytes of %s as %s", len(data), url or "input", codec)
     kind = kind or sniff_kind(text, content_type)
     if kind == "html":
-        return _read_html(text, url, options, links)
+        return _read_html(text, url, options, links, deadline)
     return parse_text(text, url=url, options=options)

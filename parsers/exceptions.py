@@ -29,6 +29,11 @@ class NotAPageError(ParseError):
     """Raised when the text decodes but holds nothing that reads as an article."""
 
 
+class PageTooComplexError(ParseError):
+    """Raised when a page exceeds the parse budget (its time limit, or more elements than
+    any news page has): a hostile or broken page, recorded as an error, never read for ever."""
+
+
 class ScriptShellError(ParseError):
     """Raised when a page's only text is a loading sign ("กำลังโหลด…", "enable JavaScript"):
     a shell its scripts fill, not an article; no other reading of it is tried."""

@@ -25,8 +25,10 @@ from typing import Any
 # 1 was release 0.1.0; 2 joins inline elements as a browser does and weighs <article>,
 # articleBody, subscription and newsletter boxes, and bodies held in JSON scripts; 3 reads
 # the visible headline of old templates, cuts site names on any separator, and decodes
-# undeclared legacy pages by dictionary words and charset-normalizer.
-EXTRACTOR_VERSION = 3
+# undeclared legacy pages by dictionary words and charset-normalizer; 4 reads markup libxml2
+# gives up on in one linear pass instead of a BeautifulSoup tree (the same text on every saved
+# page, but its tokenizer is not BeautifulSoup's in every corner).
+EXTRACTOR_VERSION = 4
 EXTRACTION_KEY_CHARS = 16  # hex digits kept of the SHA-256: 64 bits, stored on every version
 
 

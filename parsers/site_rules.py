@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from parsers.exceptions import SelectorError, SiteRuleError
-
-if TYPE_CHECKING:
-    from bs4 import BeautifulSoup
 
 logger = logging.getLogger(__name__)
 
@@ -82,17 +79,57 @@ def _drop(element: Any, parent: Any) -> None:  # lxml elements (lxml has no type
     parent.remove(element)
 
 
-def remove_from_soup(soup: BeautifulSoup, remove: Iterable[str]) -> None:
-    """The same removal on a BeautifulSoup tree (pages libxml2 cannot read).
+# One compound selector of the kinds a start tag alone can answer: a tag, classes, an id,
+# attributes present or equal to a value (``div.ads``, ``#share``, ``aside[data-ad]``).
+_COMPOUND_RE = re.compile(r"^(?P<tag>[A-Za-z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[^\]]+\])*)$")
+_PART_RE = re.compile(
+    r"\.(?P<cls>[\w-]+)|#(?P<id>[\w-]+)|\[(?P<attr>[\w-]+)(?:=(?P<value>[^\]]*))?\]"
+)
+StartTagTest = Callable[[str, Sequence[tuple[str, str | None]]], bool]
 
-    soupsieve, not cssselect, reads the selectors here: one it does not take is skipped
-    (logged) rather than failing the page.
-    """
+
+def _compound_test(css: str) -> StartTagTest | None:
+    """Return a test of one start tag for a compound selector, or None when it needs more."""
+    match = _COMPOUND_RE.match(css.strip())
+    if match is None or not css.strip():
+        return None
+    tag = (match.group("tag") or "*").lower()
+    classes: list[str] = []
+    ids: list[str] = []
+    attrs: list[tuple[str, str | None]] = []
+    for part in _PART_RE.finditer(match.group("rest")):
+        if part.group("cls"):
+            classes.append(part.group("cls"))
+        elif part.group("id"):
+            ids.append(part.group("id"))
+        else:
+            value = part.group("value")
+            attrs.append((part.group("attr").lower(), value.strip("\"'") if value else None))
+
+    def test(name: str, given: Sequence[tuple[str, str | None]]) -> bool:
+        if tag != "*" and name != tag:
+            return False
+        found = {key: value or "" for key, value in given}
+        have = found.get("class", "").split()
+        if any(c not in have for c in classes) or any(found.get("id") != i for i in ids):
+            return False
+        return all(k in found and (v is None or found[k] == v) for k, v in attrs)
+
+    return test
+
+
+def start_tag_test(remove: Iterable[str]) -> StartTagTest | None:
+    """The ``remove`` rules for the one-pass reader of markup libxml2 gives up on
+    (:mod:`parsers.flat_text`), which sees one start tag at a time: a selector with a
+    combinator (``div.news p``) needs the tree and is skipped there (logged)."""
+    tests = []
     for css in remove:
-        try:
-            found = soup.select(css)
-        except Exception as exc:  # soupsieve's own syntax errors; checked by cssselect on load
-            logger.debug("remove selector %r not applied by soupsieve: %s", css, exc)
-            continue
-        for element in found:
-            element.decompose()
+        for alternative in css.split(","):
+            test = _compound_test(alternative)
+            if test is None:
+                logger.debug("remove selector %r not applied to flat markup", alternative)
+            else:
+                tests.append(test)
+    if not tests:
+        return None
+    return lambda name, attrs: any(test(name, attrs) for test in tests)

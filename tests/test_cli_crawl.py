@@ -500,7 +500,7 @@ def test_two_sites_in_one_crawl_and_republished_articles_are_linked(tmp_path, fi
             cwd=tmp_path,
         )
         assert proc.returncode == 0, proc.stderr
-        lines = proc.stdout.splitlines()
+        lines = [line for line in proc.stdout.splitlines() if not line.startswith("  ")]
         assert lines[0].startswith("replica: pages ") and "new 10," in lines[0]
         assert lines[1].startswith("mirror: pages ") and "new 10," in lines[1]
         assert lines[2].startswith("total: pages ") and "new 20," in lines[2]

@@ -36,6 +36,7 @@ RUN_FIELDS = [
     "error_text",
     "unreachable",
     "worker",
+    "reasons",
     "notifications",
     "removed_articles",
     "restored_articles",

@@ -42,6 +42,9 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
     home page), each listed under its run with its date; "restored" the gone ones that came
     back. A failed run shows its error text (and, when the site never answered, why:
     DNS, refused, timeout, TLS); a notification that could not be delivered is shown too.
+    "without a page" counts, by kind, why requests ended without one (timeout, redirect
+    loop, too many redirects, off-site redirect, too large, truncated, too complex, robots,
+    robots unavailable, rate limited, HTTP 5xx ...); JSON: "reasons".
 
     \b
     Example:
@@ -51,6 +54,7 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
     from archive import queries
     from archive.events import events_for_runs
     from archive.store import Archive
+    from crawler.fetch_errors import format_reasons
     from crawler.monitor.notify import deliveries_for_runs
 
     with Archive.open(db_url, create=False) as archive:
@@ -98,6 +102,8 @@ def runs(site: str | None, limit: int, as_json: bool, db_url: str | None) -> Non
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         if run["unreachable"]:
             click.echo(f"    unreachable: {run['unreachable']}")
+        if run["reasons"]:
+            click.echo(f"    without a page: {format_reasons(run['reasons'])}")
         if run["error_text"] and run["outcome"] != "ok":
             for line in run["error_text"].splitlines()[:5]:
                 click.echo(f"    error: {line}")

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from archive.constants import RUN_COUNT_KEYS
 from archive.registry import Registry
 from crawler.config import HealthConfig
+from crawler.constants import ROBOTS_UNAVAILABLE
 from crawler.fetch_errors import HINTS, LABELS
 from crawler.monitor.triggers import format_duration
 
@@ -71,6 +72,7 @@ class RunRecord:
     errors: int = 0
     error_text: str | None = None
     unreachable: str | None = None
+    reasons: Mapping[str, int] = field(default_factory=dict)  # requests without a page, by kind
 
     @property
     def articles(self) -> int:
@@ -275,6 +277,23 @@ def page_errors(history: SiteHistory, config: HealthConfig) -> HealthWarning | N
         history.site,
         "page-errors",
         f"{latest.errors} of {latest.pages} pages of the latest crawl failed to fetch or extract",
+        latest.id,
+    )
+
+
+@rule("robots-unavailable")
+def robots_unavailable(history: SiteHistory, config: HealthConfig) -> HealthWarning | None:
+    """The latest finished crawl met a robots.txt that answered 5xx or timed out."""
+    done = _finished(history)
+    if not done or not done[0].reasons.get(ROBOTS_UNAVAILABLE):
+        return None
+    latest = done[0]
+    line = next((ln for ln in (latest.error_text or "").splitlines() if "/robots.txt:" in ln), "")
+    return HealthWarning(
+        history.site,
+        "robots-unavailable",
+        f"robots.txt did not answer ({line.partition('/robots.txt: ')[2] or '5xx or timeout'}): "
+        "the crawl kept to the last good robots.txt, or fetched nothing without one (RFC 9309)",
         latest.id,
     )
 

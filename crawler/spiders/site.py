@@ -17,7 +17,12 @@ redirects to the site's home or a listing page has been taken down and is record
 like a 404 or 410.
 
 When every start request fails, the crawl fails; when the site gave no answer at all, it
-stops early and says why (DNS, refused, timeout, TLS: ``crawler.fetch_errors``).
+stops early and says why (DNS, refused, timeout, TLS: ``crawler.fetch_errors``). Every request
+that ends without a page is counted by kind (``crawler.reasons``): a timeout, a redirect loop,
+a body cut short, a page too complex to parse, robots.txt, a long Retry-After.
+
+Article pages are parsed in a background thread (``crawler.parse_worker``), within a time
+budget, so the reactor keeps downloading (and hears a SIGTERM) while a hard page is read.
 
 The spider keeps its own record of what it requested and finished in ``self.state``, which
 Scrapy saves in the JOBDIR, so that ``--resume`` can re-issue the requests that were in flight
@@ -34,13 +39,16 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler import reasons
 from crawler.constants import (
     BINARY_EXTENSIONS,
     FEED_CONTENT_TYPES,
@@ -49,17 +57,19 @@ from crawler.constants import (
     STATS_PREFIX,
 )
 from crawler.feeds import feed_links
-from crawler.fetch_errors import describe, error_kind
+from crawler.fetch_errors import CONNECTION
+from crawler.fetch_errors import LABELS as NETWORK_KINDS
 from crawler.items import PageItem
 from crawler.links import LinkSorter
 from crawler.middlewares import META_KIND, META_URL
+from crawler.parse_worker import ParseWorker
 from crawler.profiles import SiteProfile
 from crawler.rendering import BROWSER, META_RENDER, PLAIN, strip_validators
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.urls import find_canonical, host_matches, is_home_page
 from parsers import PageLinks, ParseError, find_links, parse_page, ready_without_scripts
 from parsers.constants import HTML_CONTENT_TYPES
-from parsers.exceptions import BinaryInputError
+from parsers.exceptions import BinaryInputError, PageTooComplexError
 from parsers.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -120,8 +130,27 @@ class SiteSpider(scrapy.Spider):
         self.starts = {"issued": 0, "ok": 0, "failed": 0}
         self.start_errors: list[str] = []
         self.network_errors: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()  # why requests ended without a page, by kind
+        self.robots_unavailable: set[str] = set()  # origins whose robots.txt failed (5xx, timeout)
         self.links = LinkSorter(profile)
         self.listed: set[str] = set()  # article links some listing page of this run showed
+        self.parse_worker: ParseWorker | None = None
+        self.stopping = False  # set on SIGTERM / Ctrl-C by crawler.shutdown
+
+    def closed(self, reason: str) -> None:
+        if self.parse_worker is not None:
+            self.parse_worker.close()
+
+    async def off_thread(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a parse in the spider's parse thread; the reactor goes on meanwhile. Without a
+        running reactor (a callback called directly, as the unit tests do), here and now."""
+        from twisted.internet import reactor
+
+        if not getattr(reactor, "running", False):
+            return func(*args, **kwargs)
+        if self.parse_worker is None:
+            self.parse_worker = ParseWorker()
+        return await maybe_deferred_to_future(self.parse_worker.run(func, *args, **kwargs))
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -131,7 +160,9 @@ class SiteSpider(scrapy.Spider):
             from crawler.spider_args import spider_arguments
 
             kwargs = spider_arguments(crawler, kwargs)
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        return spider
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -157,6 +188,26 @@ class SiteSpider(scrapy.Spider):
         logger.info("%s: %s", url, message)
         if len(self.errors) < self.crawler.settings.getint("OPDCWATCH_MAX_ERRORS_KEPT"):
             self.errors.append(f"{url}: {message}")
+
+    def note_reason(self, url: str, kind: str, message: str) -> None:
+        """Count why a request ended without a page: an error, or (robots.txt, a long
+        Retry-After) a refusal counted as skipped."""
+        self.reasons[kind] += 1
+        if kind in reasons.REFUSALS:
+            self.count("skipped")
+            logger.info("%s: not fetched %s: %s", self.name, url, message)
+        else:
+            self.note_error(url, message)
+
+    def note_robots_unavailable(
+        self, origin: str, message: str, network_kind: str | None = None
+    ) -> None:
+        """robots.txt answered 5xx or timed out (called by crawler.robots, once per host);
+        ``network_kind`` says which network error it was, if one."""
+        self.robots_unavailable.add(origin)
+        if network_kind is not None:
+            self.network_errors[network_kind] += 1
+        self.note_reason(f"{origin}/robots.txt", reasons.ROBOTS_UNAVAILABLE, message)
 
     def make_request(
         self,
@@ -359,8 +410,10 @@ class SiteSpider(scrapy.Spider):
         cap = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
         if not cap or len(response.body) <= cap:
             return False
-        self.note_error(
-            url, f"too large: rendered page is {len(response.body):,} bytes (cap {cap:,})"
+        self.note_reason(
+            url,
+            reasons.TOO_LARGE,
+            f"too large: rendered page is {len(response.body):,} bytes (cap {cap:,})",
         )
         return True
 
@@ -407,6 +460,8 @@ class SiteSpider(scrapy.Spider):
                 yield request
 
     def _links_of(self, response: Response) -> PageLinks:
+        """A listing's links, read here: lxml alone, linear in the page and within the element
+        budget (the article pages, which the extractor reads too, go to the parse thread)."""
         return find_links(response.body, content_type=_raw_content_type(response))
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
@@ -444,7 +499,7 @@ class SiteSpider(scrapy.Spider):
         logger.info("%s: %s redirects to %s: taken down", self.name, url, response.url)
         return PageItem(url=url, status=reasons[0], headers={"Location": target})
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         if self.needs_browser(response):
             yield self.rendered_request(response)
             return
@@ -465,6 +520,10 @@ class SiteSpider(scrapy.Spider):
             logger.info("%s: skipping %s (%s)", self.name, url, _content_type(response) or "?")
             self.count("skipped")
             return
+        cut = reasons.cut_short(response)
+        if cut:
+            self.note_reason(url, reasons.TRUNCATED, cut)
+            return
         canonical = find_canonical(response.body, response.url)
         if (
             canonical
@@ -478,15 +537,20 @@ class SiteSpider(scrapy.Spider):
             self.count("canonical_redirects")
             return
         try:
-            page = parse_page(
+            page = await self.off_thread(
+                parse_page,
                 response.body,
                 url=url,
                 content_type=_raw_content_type(response),
                 options=self.profile.parse_options,
+                time_limit=self.settings.getfloat("OPDCWATCH_PARSE_TIME_LIMIT") or None,
             )
         except BinaryInputError as exc:
             logger.info("%s: skipping %s: %s", self.name, url, exc)
             self.count("skipped")
+            return
+        except PageTooComplexError as exc:
+            self.note_reason(url, reasons.TOO_COMPLEX, str(exc))
             return
         except ParseError as exc:
             self.note_error(url, f"cannot parse: {exc}")
@@ -506,7 +570,8 @@ class SiteSpider(scrapy.Spider):
                 article=article,
             )
         if not response.meta.get(META_REVISIT):  # a revisit checks the article, no more
-            yield from self.follow_links(response, page.links, from_listing=False)
+            for request in self.follow_links(response, page.links, from_listing=False):
+                yield request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if self.begin(response) is None:
@@ -611,25 +676,46 @@ class SiteSpider(scrapy.Spider):
             return None
         return self.network_errors.most_common(1)[0][0]
 
+    def on_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """A request Scrapy's duplicate filter dropped: a redirect to a page this run fetched
+        (loops end in the redirect middleware, with their own reason)."""
+        if not request.meta.get("redirect_urls") or META_URL not in request.meta:
+            return
+        url = request.meta[META_URL]
+        self.run_state["done"].add(url)
+        self.note_reason(
+            url, reasons.ALREADY_FETCHED, f"redirected to {request.url}, fetched already"
+        )
+
     def on_error(self, failure: Failure) -> None:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         url = request.meta.get(META_URL, request.url)
-        self.run_state["done"].add(url)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            self.count("skipped")  # robots.txt said no, or the response was too big
-            logger.info("%s: not fetched %s: %s", self.name, url, failure.value)
+        if self.stopping and reasons.failure_reason(failure)[0] in (CONNECTION, reasons.TRUNCATED):
+            # aborted by the stop (crawler.shutdown): unfinished, for --resume; not an error
+            logger.info("%s: stopped before %s was fetched", self.name, url)
             return
+        self.run_state["done"].add(url)
         if request.meta.get(META_KIND) == "robots":
-            return  # no robots.txt is normal
+            return  # no robots.txt is normal; an unavailable one is counted once, by crawler.robots
         if failure.check(HttpError):
-            message = f"HTTP {failure.value.response.status}"
-        elif request.meta.get(META_RENDER) == BROWSER:  # the page answered; the browser failed
+            status = failure.value.response.status
+            kind = message = f"HTTP {status}"
+        elif request.meta.get(META_RENDER) == BROWSER and not failure.check(IgnoreRequest):
+            # the page answered; the browser failed
             first = (str(failure.value).strip().splitlines() or [type(failure.value).__name__])[0]
-            message = f"render failed: {first}"
+            kind, message = reasons.RENDER_FAILED, f"render failed: {first}"
         else:
-            self.network_errors[error_kind(failure)] += 1
-            message = describe(failure)
-        self.note_error(url, message)
+            kind, message = reasons.failure_reason(failure)
+            if kind in NETWORK_KINDS:
+                self.network_errors[kind] += 1
+        origin = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
+        if kind == reasons.ROBOTS and origin in self.robots_unavailable:
+            message = "not crawled: robots.txt unavailable (5xx or timeout), so all is disallowed"
+            self.note_reason(url, reasons.ROBOTS_UNAVAILABLE, message)
+        else:
+            self.note_reason(url, kind, message)
+            if kind in reasons.REFUSALS:
+                return
         if request.meta.get(META_START):
             self.starts["failed"] += 1
             self.start_errors.append(f"{url}: {message}")

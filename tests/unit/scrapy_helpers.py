@@ -7,6 +7,7 @@ spider itself made, so its ``meta`` is what Scrapy would hand the callback.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,15 @@ def answer(
         else Response
     )
     return cls(url or request.url, status=status, body=body, headers=all_headers, request=request)
+
+
+def drain(results: Any) -> list[Any]:
+    """What a callback yields; an async one (parse_article parses off the reactor thread)
+    is run to its end, here without a reactor, so its parse runs inline."""
+    if not hasattr(results, "__aiter__"):
+        return list(results)
+
+    async def collect() -> list[Any]:
+        return [item async for item in results]
+
+    return asyncio.run(collect())

@@ -12,7 +12,7 @@ from crawler.items import PageItem
 from crawler.pipelines import ArchivePipeline
 from crawler.spiders.site import SiteSpider
 from tests.archive_helpers import ARTICLE_URL, page
-from tests.unit.scrapy_helpers import answer, make_spider
+from tests.unit.scrapy_helpers import answer, drain, make_spider
 
 
 def _item(spider: SiteSpider, name: str, *, status: int = 200) -> PageItem:
@@ -24,7 +24,7 @@ def _item(spider: SiteSpider, name: str, *, status: int = 200) -> PageItem:
     body = b"" if status == 304 else page(name)
     items = [
         r
-        for r in spider.parse_article(answer(request, body, status=status))
+        for r in drain(spider.parse_article(answer(request, body, status=status)))
         if isinstance(r, PageItem)
     ]
     assert len(items) == 1

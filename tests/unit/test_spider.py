@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from scrapy import Request
@@ -20,7 +20,7 @@ from crawler.items import PageItem
 from crawler.middlewares import META_KIND, META_URL
 from crawler.spiders.site import META_REVISIT, META_START, KnownState, SiteSpider
 from tests.archive_helpers import ARTICLE_URL, page, record
-from tests.unit.scrapy_helpers import OPDC, answer, fixture, make_spider
+from tests.unit.scrapy_helpers import OPDC, answer, drain, fixture, make_spider
 
 LISTING_URL = "https://www.opdc.go.th/content.php?menu_id=3"
 
@@ -29,8 +29,8 @@ def stat(spider: SiteSpider, key: str) -> int:
     return spider.crawler.stats.get_value(f"{STATS_PREFIX}{key}", 0)
 
 
-def requests(results: Iterator[object]) -> list[Request]:
-    found = list(results)
+def requests(results: Any) -> list[Request]:
+    found = drain(results)
     assert all(isinstance(r, Request) for r in found), found
     return found  # type: ignore[return-value]
 
@@ -187,7 +187,7 @@ def test_an_article_becomes_an_item_with_its_parsed_article_and_links() -> None:
     spider = make_spider()
     request = first_request(spider, ARTICLE_URL, "article")
     response = answer(request, page("opdc_v1.html"), headers={"ETag": '"v1"'})
-    results = list(spider.parse_article(response))
+    results = drain(spider.parse_article(response))
     items = [r for r in results if isinstance(r, PageItem)]
     assert len(items) == 1
     item = items[0]
@@ -204,14 +204,14 @@ def test_a_revisit_checks_the_article_and_follows_nothing() -> None:
     request = first_request(
         spider, "https://www.opdc.go.th/content/MTIzNA", "article", revisit=True
     )
-    results = list(spider.parse_article(answer(request, fixture("pages/opdc_new_utf8.html"))))
+    results = drain(spider.parse_article(answer(request, fixture("pages/opdc_new_utf8.html"))))
     assert [type(r) for r in results] == [PageItem]
 
 
 def test_an_article_page_links_to_more_articles() -> None:
     spider = make_spider()
     request = first_request(spider, "https://www.opdc.go.th/content/MTIzNA", "article")
-    results = list(spider.parse_article(answer(request, fixture("pages/opdc_new_utf8.html"))))
+    results = drain(spider.parse_article(answer(request, fixture("pages/opdc_new_utf8.html"))))
     linked = {r.url for r in results if isinstance(r, Request)}
     assert {"https://www.opdc.go.th/news/91", "https://www.opdc.go.th/news/92"} <= linked
     assert all(r.meta[META_KIND] == "article" for r in results if isinstance(r, Request))
@@ -224,7 +224,7 @@ def test_not_modified_and_gone_answers_are_items_without_a_body(
     spider = make_spider()
     request = first_request(spider, ARTICLE_URL, "article")
     body = b"" if status == 304 else page("opdc_404.html")
-    [item] = list(spider.parse_article(answer(request, body, status=status)))
+    [item] = drain(spider.parse_article(answer(request, body, status=status)))
     assert isinstance(item, PageItem)
     assert (item.status, item.not_modified, item.article, item.body) == (
         status,
@@ -241,7 +241,7 @@ def test_an_article_redirected_to_the_home_page_is_gone() -> None:
     response = answer(
         request, fixture("unit/opdc_listing.html"), url="https://www.opdc.go.th/", meta=meta
     )
-    [item] = list(spider.parse_article(response))
+    [item] = drain(spider.parse_article(response))
     assert isinstance(item, PageItem)
     assert (item.url, item.status, item.headers) == (
         ARTICLE_URL,
@@ -255,7 +255,7 @@ def test_an_article_moved_to_another_article_is_read_there() -> None:
     request = first_request(spider, ARTICLE_URL, "article")
     moved = "https://www.opdc.go.th/content/1201"
     meta = {"redirect_urls": [ARTICLE_URL], "redirect_reasons": [301]}
-    results = list(
+    results = drain(
         spider.parse_article(answer(request, page("opdc_v1.html"), url=moved, meta=meta))
     )
     assert [r.status for r in results if isinstance(r, PageItem)] == [200]
@@ -276,7 +276,7 @@ def test_a_canonical_elsewhere_is_fetched_instead() -> None:
 def test_an_article_without_the_profile_keywords_is_filtered() -> None:
     spider = make_spider(dataclasses.replace(OPDC, keywords=("ภาษีที่ดินและสิ่งปลูกสร้าง",)))
     request = first_request(spider, ARTICLE_URL, "article")
-    results = list(spider.parse_article(answer(request, page("opdc_v1.html"))))
+    results = drain(spider.parse_article(answer(request, page("opdc_v1.html"))))
     assert not any(isinstance(r, PageItem) for r in results)
     assert stat(spider, "filtered") == 1
 
@@ -285,21 +285,21 @@ def test_a_pdf_served_as_an_article_is_skipped() -> None:
     spider = make_spider()
     request = first_request(spider, ARTICLE_URL, "article")
     pdf = answer(request, fixture("unit/report.pdf"), content_type="application/pdf")
-    assert list(spider.parse_article(pdf)) == []
+    assert drain(spider.parse_article(pdf)) == []
     assert stat(spider, "skipped") == 1
 
 
 def test_a_binary_body_labelled_html_is_skipped_not_an_error() -> None:
     spider = make_spider()
     request = first_request(spider, ARTICLE_URL, "article")
-    assert list(spider.parse_article(answer(request, fixture("unit/report.pdf")))) == []
+    assert drain(spider.parse_article(answer(request, fixture("unit/report.pdf")))) == []
     assert stat(spider, "skipped") == 1 and spider.errors == []
 
 
 def test_an_empty_page_is_an_error_of_that_page() -> None:
     spider = make_spider()
     request = first_request(spider, ARTICLE_URL, "article")
-    assert list(spider.parse_article(answer(request, b"   \n"))) == []
+    assert drain(spider.parse_article(answer(request, b"   \n"))) == []
     assert stat(spider, "errors") == 1
     assert spider.errors[0].startswith(f"{ARTICLE_URL}: cannot parse:")
 
