@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from archive import queries
 from archive.constants import RUN_COUNT_KEYS
@@ -41,6 +41,13 @@ def _unrecorded_failure(summary: Any) -> str | None:
         if result.outcome == "failed" and result.run_id is None:
             return result.reason or "the crawl failed before it started"
     return None
+
+
+class _Start(NamedTuple):
+    """When a crawl started, and the site's newest run before it (None: unknown)."""
+
+    at: dt.datetime
+    after_run: int | None
 
 
 class SiteCrawl:
@@ -74,7 +81,7 @@ class SiteCrawl:
 
         ``profile_files`` are added to this runner's own for this crawl only.
         """
-        started = _now()
+        started = _Start(_now(), self._last_run_id(site))
         logger.info("%s: crawl started", site)
         error = None
         ended = FINISHED
@@ -120,20 +127,34 @@ class SiteCrawl:
             stop_timeout=self.config.scheduler.stop_timeout,
         )
 
-    def _runs_since(self, site: str, started: dt.datetime) -> list[dict[str, Any]]:
-        """The runs of ``site`` this crawl opened: since it started, and by this worker."""
-        since = started - dt.timedelta(seconds=1)
+    def _last_run_id(self, site: str) -> int | None:
+        """The newest run of ``site`` before this crawl: the runs after it are this crawl's
+        (one crawl of a site at a time), however soon after the last one it starts."""
+        try:
+            runs = queries.list_runs(self.archive, site=site, limit=1)
+        except OpdcwatchError:
+            return None
+        return int(runs[0]["id"]) if runs else 0
+
+    def _runs_since(self, site: str, started: _Start) -> list[dict[str, Any]]:
+        """The runs of ``site`` this crawl opened, by this worker: those after the site's
+        newest run before it, or (when that could not be read) since it started."""
+        since = started.at - dt.timedelta(seconds=1)
         return [
             run
             for run in queries.list_runs(self.archive, site=site, limit=10)
-            if dt.datetime.fromisoformat(run["started_at"]) >= since
+            if (
+                run["id"] > started.after_run
+                if started.after_run is not None
+                else dt.datetime.fromisoformat(run["started_at"]) >= since
+            )
             and (self.worker is None or run["worker"] == self.worker)
         ]
 
     def _close_runs(
         self,
         site: str,
-        started: dt.datetime,
+        started: _Start,
         error: str | None,
         *,
         overwrite: bool = False,
@@ -172,7 +193,7 @@ class SiteCrawl:
         except OpdcwatchError as exc:
             logger.error("%s: could not record the run's failure: %s", site, exc)
 
-    def _report(self, site: str, started: dt.datetime) -> None:
+    def _report(self, site: str, started: _Start) -> None:
         """Notify what the run found and any health warning it raised; never raises."""
         for run in reversed(self._runs_since_safe(site, started)):
             try:
@@ -186,7 +207,7 @@ class SiteCrawl:
                 except OpdcwatchError:
                     logger.error("%s: could not record the failed notification", site)
 
-    def _runs_since_safe(self, site: str, started: dt.datetime) -> list[dict[str, Any]]:
+    def _runs_since_safe(self, site: str, started: _Start) -> list[dict[str, Any]]:
         try:
             return self._runs_since(site, started)
         except OpdcwatchError as exc:
