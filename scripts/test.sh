@@ -8,4 +8,5 @@ export PYTHAINLP_OFFLINE=1
 # [tool.mypy] in pyproject.toml; a cache per strictness, so a second run takes seconds
 .venv/bin/mypy --cache-dir .mypy_cache/strict --strict parsers archive
 .venv/bin/mypy --cache-dir .mypy_cache/default crawler
-.venv/bin/python -m pytest "$@"
+# the suite mostly waits on crawls and servers: three workers, each test file kept on one
+.venv/bin/python -m pytest -n "${OPDCWATCH_TEST_WORKERS:-3}" --dist loadfile "$@"
