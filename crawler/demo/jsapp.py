@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from string import Template
 from urllib.parse import parse_qs, urlsplit
 
+from crawler.demo.server import write_reply
 from crawler.demo.site import SEED_FILES, data_text, load_seed, thai_date
 
 logger = logging.getLogger(__name__)
@@ -96,15 +97,10 @@ class JsAppHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:
         logger.debug("jsapp: " + format, *args)
 
-    def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        write_reply(self, status, body, content_type, headers)
 
     def do_HEAD(self) -> None:
         self.do_GET()

@@ -15,6 +15,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -47,6 +48,24 @@ def _not_modified(headers, article: ReplicaArticle) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+def write_reply(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Send one whole answer, its length declared (no body for HEAD)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
 
 
 class ReplicaHandler(BaseHTTPRequestHandler):
@@ -86,14 +105,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 key, status, conditional=conditional, user_agent=self.headers.get("User-Agent", "")
             )
             self.uncount()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        write_reply(self, status, body, content_type, headers)
 
     def do_HEAD(self) -> None:
         self.do_GET()
