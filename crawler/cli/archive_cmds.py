@@ -246,7 +246,7 @@ def show(id_or_url: int | str, version: int | None, as_json: bool, db_url: str |
 )
 @click.option(
     "--context",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=10_000),
     default=1,
     show_default=True,
     metavar="N",

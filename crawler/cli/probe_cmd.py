@@ -32,7 +32,7 @@ def _check_free(path: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
 @click.option(
     "--delay",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=60),
     default=0.3,
     show_default=True,
     metavar="SECONDS",
