@@ -70,7 +70,7 @@ def _sitemaps_body(middleware: RobotsPolicyMiddleware, origin: str = ORIGIN) -> 
 
 
 def test_rules_of_a_2xx_robots_txt_are_kept_to() -> None:
-    middleware, engine, spider = _middleware((200, fixture("unit/robots.txt")))
+    middleware, _, spider = _middleware((200, fixture("unit/robots.txt")))
     assert _allowed(middleware, ARTICLE)
     assert not _allowed(middleware, f"{ORIGIN}/admin/login.php")
     assert spider.robots_unavailable == set()
