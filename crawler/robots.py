@@ -126,13 +126,27 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         except OpdcwatchError as exc:  # the crawl goes on; next time it is saved again
             logger.warning("%s/robots.txt: not kept in the archive: %s", origin, exc)
 
+    def _cached(self, origin: str) -> str | None:
+        """The archive's last good robots.txt of ``origin``; None when it has none, or when
+        it cannot be read (then, as with none, disallow all: the crawl goes on)."""
+        archive = self._archive()
+        if archive is None:
+            return None
+        from parsers.exceptions import OpdcwatchError
+
+        try:
+            cached: str | None = archive.cached_robots(origin)
+        except OpdcwatchError as exc:
+            logger.warning("%s/robots.txt: the last good one cannot be read: %s", origin, exc)
+            return None
+        return cached
+
     def _unavailable(
         self, origin: str, netloc: str, why: str, network_kind: str | None = None
     ) -> bytes:
         """The rules for a robots.txt that failed with 5xx or a timeout: the last good ones
         the archive holds, else disallow-all."""
-        archive = self._archive()
-        cached = archive.cached_robots(origin) if archive is not None else None
+        cached = self._cached(origin)
         keeping = "the last good robots.txt" if cached is not None else "nothing (disallow all)"
         spider: Any = self.crawler.spider
         if hasattr(spider, "note_robots_unavailable"):

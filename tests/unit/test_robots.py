@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,8 +55,8 @@ def _middleware(
 
 
 def _allowed(middleware: RobotsPolicyMiddleware, url: str) -> bool:
-    try:
-        asyncio.run(middleware.process_request(Request(url)))
+    try:  # bounded: a request left waiting for a robots.txt that never comes fails the test
+        asyncio.run(asyncio.wait_for(middleware.process_request(Request(url)), 5))
     except IgnoreRequest:
         return False
     return True
@@ -196,3 +197,29 @@ def test_a_5xx_with_an_archive_that_never_saw_the_host_disallows_all(sqlite_url:
         arch.save_robots("https://www.ocsc.go.th", "User-agent: *\nDisallow:\n")
         middleware, _, _ = _middleware((502, b"Bad Gateway"), archive=arch)
         assert not _allowed(middleware, ARTICLE)
+
+
+def test_an_archive_that_cannot_keep_the_rules_does_not_stop_the_crawl(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "opdcwatch.db"
+    Archive.open(f"sqlite:///{db}").close()
+    with Archive.open(f"sqlite:///file:{db}?mode=ro&uri=true") as read_only:
+        middleware, _, _ = _middleware((200, fixture("unit/robots.txt")), archive=read_only)
+        assert _allowed(middleware, ARTICLE)
+        assert not _allowed(middleware, f"{ORIGIN}/admin/")
+    assert "robots.txt: not kept in the archive: cannot write the archive" in caplog.text
+
+
+def test_an_archive_that_cannot_be_read_at_a_5xx_means_disallow_all(tmp_path: Path) -> None:
+    """RFC 9309: unreachable and no last good copy to keep to. The host's requests are all
+    decided (none left waiting for ever), and the crawl goes on."""
+    db = tmp_path / "opdcwatch.db"
+    with Archive.open(f"sqlite:///{db}") as damaged:
+        damaged.save_robots(ORIGIN, fixture("unit/robots_last_good.txt").decode())
+        damaged.engine.dispose()
+        db.write_bytes(fixture("unit/robots.txt") * 100)  # no longer a database
+        middleware, _, spider = _middleware((503, b"Service Unavailable"), archive=damaged)
+        assert not _allowed(middleware, ARTICLE)
+        assert not _allowed(middleware, f"{ORIGIN}/news.php")
+        assert spider.robots_unavailable == {ORIGIN}
