@@ -8,6 +8,8 @@ spider itself made, so its ``meta`` is what Scrapy would hand the callback.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +87,11 @@ def drain(results: Any) -> list[Any]:
         return [item async for item in results]
 
     return asyncio.run(collect())
+
+
+def spin(reactor: Any, done: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Iterate a reactor that is not running (the ``reactor`` fixture) until ``done()``."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"the reactor did not get there in {timeout} s"
+        reactor.iterate(0.01)

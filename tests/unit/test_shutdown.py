@@ -1,25 +1,23 @@
 """SIGTERM / Ctrl-C stops a crawl within a grace, whatever the servers do (crawler.shutdown).
 
-The reactor is one of the test's own, in place of the installed one: never run, iterated by
-hand, so the downloads here are real TCP connections to a server on 127.0.0.1 in this process.
+The reactor is the test's own (tests/unit/conftest.py), iterated by hand: the downloads here
+are real TCP connections to a server on 127.0.0.1 in this process.
 """
 
 from __future__ import annotations
 
 import signal
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import twisted.internet
 from twisted.internet.error import ConnectionAborted
 from twisted.internet.protocol import ClientFactory, Protocol, ServerFactory, connectionDone
 from twisted.internet.selectreactor import SelectReactor
 from twisted.python.failure import Failure
 
 from crawler.shutdown import ABORT_INTERVAL, PromptStopProcess, abort_downloads
-from tests.unit.scrapy_helpers import make_spider, project_settings_dict
+from tests.unit.scrapy_helpers import make_spider, project_settings_dict, spin
 
 
 class Download(Protocol):
@@ -37,32 +35,12 @@ class Download(Protocol):
 
 
 @pytest.fixture
-def reactor(monkeypatch: pytest.MonkeyPatch) -> Iterator[SelectReactor]:
-    fresh = SelectReactor()
-    monkeypatch.setattr(twisted.internet, "reactor", fresh, raising=False)
-    yield fresh
-    fresh.disconnectAll()
-    for call in fresh.getDelayedCalls():
-        call.cancel()
-    fresh.removeReader(fresh.waker)
-    fresh.waker.connectionLost(None)
-
-
-@pytest.fixture
 def saved_signal_handlers() -> Iterator[None]:
     """Scrapy's handlers replace the process's SIGTERM / SIGINT ones: put them back."""
     saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     yield
     for signum, handler in saved.items():
         signal.signal(signum, handler)
-
-
-def _spin(reactor: SelectReactor, done: Callable[[], bool]) -> None:
-    """Iterate the reactor until ``done()`` (a few milliseconds on 127.0.0.1)."""
-    deadline = time.monotonic() + 5
-    while not done():
-        assert time.monotonic() < deadline, "the reactor did not get there in 5 s"
-        reactor.iterate(0.01)
 
 
 def _download(reactor: SelectReactor) -> Download:
@@ -72,7 +50,7 @@ def _download(reactor: SelectReactor) -> Download:
     reactor.connectTCP(
         "127.0.0.1", server.getHost().port, ClientFactory.forProtocol(lambda: download)
     )
-    _spin(reactor, lambda: download.made)
+    spin(reactor, lambda: download.made)
     return download
 
 
@@ -86,7 +64,7 @@ def _process(*graces: float) -> tuple[PromptStopProcess, list[Any]]:
 def test_abort_downloads_ends_the_outgoing_connections_only(reactor: SelectReactor) -> None:
     download = _download(reactor)
     assert abort_downloads() == 1  # not the listening port, not the server's side
-    _spin(reactor, lambda: bool(download.lost))
+    spin(reactor, lambda: bool(download.lost))
     assert download.lost[0].check(ConnectionAborted)
     assert abort_downloads() == 0
 
@@ -96,7 +74,7 @@ def test_after_the_grace_the_downloads_in_flight_are_aborted(reactor: SelectReac
     download = _download(reactor)
     process._abort_after_grace()
     assert all(spider.stopping for spider in spiders)  # told first: it does not count them
-    _spin(reactor, lambda: bool(download.lost))
+    spin(reactor, lambda: bool(download.lost))
     assert download.lost[0].check(ConnectionAborted)
     # and again every ABORT_INTERVAL: a download queued in a slot may start meanwhile
     (again,) = reactor.getDelayedCalls()
@@ -137,7 +115,7 @@ def test_a_signal_stops_gracefully_and_a_second_one_kills(reactor: SelectReactor
     for call, args, kwargs in queued:  # Scrapy's own graceful stop needs an installed reactor
         if call != process._graceful_stop_reactor:
             call(*args, **kwargs)
-    _spin(reactor, lambda: bool(download.lost))
+    spin(reactor, lambda: bool(download.lost))
     assert spiders[0].stopping and download.lost[0].check(ConnectionAborted)
     process._signal_kill(signal.SIGTERM, None)  # a second signal: no more grace
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
