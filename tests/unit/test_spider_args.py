@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
 from archive import Archive
-from crawler.exceptions import CrawlerError, NoSuchSiteError
+from crawler.exceptions import CrawlerError, NoSuchSiteError, RenderUnavailableError
 from crawler.spider_args import spider_arguments
 from crawler.spiders.site import SiteSpider
 from tests.unit.scrapy_helpers import FIXTURES, UNIT, project_settings_dict
@@ -133,3 +133,27 @@ def test_without_the_setting_the_archive_is_the_one_opdcwatch_would_use(
     with kwargs["archive"] as archive:
         archive.save_robots("https://www.thaipr.net", "User-agent: *\nDisallow:\n")
     assert db.is_file()
+
+
+def test_a_render_profile_routes_its_pages_through_the_chromium_named_with_dash_s(
+    tmp_path: Path,
+) -> None:
+    chromium = tmp_path / "chromium"
+    chromium.write_bytes(b"")  # a file is all the check asks of it
+    crawler = _crawler()
+    crawler.settings.set("OPDCWATCH_CHROMIUM", str(chromium), priority="cmdline")
+    _arguments(crawler, profile=str(UNIT / "render-site.toml"))
+    settings = _started(crawler)
+    assert settings.getdict("DOWNLOAD_HANDLERS")["https"] == "crawler.browser.RenderingHandler"
+    assert settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == str(chromium)
+
+
+def test_a_render_profile_without_chromium_is_one_line() -> None:
+    crawler = _crawler()
+    crawler.settings.set("OPDCWATCH_CHROMIUM", "/nonexistent/chromium", priority="cmdline")
+    with pytest.raises(RenderUnavailableError) as raised:
+        _arguments(crawler, profile=str(UNIT / "render-site.toml"))
+    assert str(raised.value) == (
+        "dga-news: [render] needs Chromium at /nonexistent/chromium, which is missing "
+        "(apt-get install chromium)"
+    )
