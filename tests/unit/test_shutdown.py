@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import scrapy.crawler
 from twisted.internet.error import ConnectionAborted
 from twisted.internet.protocol import ClientFactory, Protocol, ServerFactory, connectionDone
 from twisted.internet.selectreactor import SelectReactor
@@ -54,8 +55,16 @@ def _download(reactor: SelectReactor) -> Download:
     return download
 
 
+@pytest.fixture(autouse=True)
+def process_logging_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CrawlerProcess configures the whole process's logging and warnings when it is made:
+    not in a test process shared with other tests."""
+    monkeypatch.setattr(scrapy.crawler, "configure_logging", lambda *args: None)
+    monkeypatch.setattr(scrapy.crawler, "log_scrapy_info", lambda *args: None)
+
+
 def _process(*graces: float) -> tuple[PromptStopProcess, list[Any]]:
-    process = PromptStopProcess(project_settings_dict(LOG_INSTALL_ROOT_HANDLER=False))
+    process = PromptStopProcess(project_settings_dict())
     spiders = [make_spider(OPDCWATCH_STOP_GRACE=grace) for grace in graces]
     process.crawlers.update(spider.crawler for spider in spiders)
     return process, spiders
