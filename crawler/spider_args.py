@@ -75,7 +75,7 @@ def spider_arguments(crawler: Crawler, kwargs: dict[str, Any]) -> dict[str, Any]
         _apply_profile_settings(crawler.settings, profile)
     max_pages = kwargs.get("max_pages")
     if isinstance(max_pages, str):
-        if not max_pages.isdigit() or int(max_pages) < 1:
+        if not max_pages.isdecimal() or int(max_pages) < 1:  # isdigit() passes "²"
             raise CrawlerError(f"max_pages must be a positive number, not {max_pages!r}")
         kwargs["max_pages"] = int(max_pages)
     if kwargs.get("archive") is None:

@@ -94,11 +94,12 @@ def test_no_profile_says_how_to_name_one() -> None:
             _arguments(_crawler(), **kwargs)
 
 
-def test_max_pages_is_made_a_number() -> None:
-    assert _arguments(_crawler(), profile="thaipr", max_pages="25")["max_pages"] == 25
+@pytest.mark.parametrize(("given", "pages"), [("25", 25), ("๒๕", 25)])
+def test_max_pages_is_made_a_number(given: str, pages: int) -> None:
+    assert _arguments(_crawler(), profile="thaipr", max_pages=given)["max_pages"] == pages
 
 
-@pytest.mark.parametrize("bad", ["0", "-3", "ten", "2.5", ""])
+@pytest.mark.parametrize("bad", ["0", "-3", "ten", "2.5", "", "²", "๐"])
 def test_max_pages_must_be_a_positive_number(bad: str) -> None:
     with pytest.raises(CrawlerError, match="max_pages must be a positive number"):
         _arguments(_crawler(), profile="thaipr", max_pages=bad)
