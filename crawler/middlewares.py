@@ -72,7 +72,7 @@ def retry_after_seconds(retry_after: str | None) -> float | None:
     if not retry_after:
         return None
     value = retry_after.strip()
-    if value.isdigit():
+    if value.isdecimal():  # not isdigit(): "²" (the byte 0xB2 read as Latin-1) is no number
         return float(value)
     try:
         from datetime import UTC, datetime

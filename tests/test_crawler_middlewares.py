@@ -28,6 +28,10 @@ def test_retry_after_seconds_wins_when_longer_but_stays_capped():
     assert retry_delay(1, 2.0, 60.0, "3600") == 60.0
 
 
+def test_a_retry_after_that_is_no_number_is_ignored():
+    assert retry_delay(1, 2.0, 60.0, "\xb2") == 2.0  # a stray byte read as Latin-1
+
+
 def test_retry_after_http_date():
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25.0 <= retry_delay(1, 1.0, 60.0, later) <= 30.0

@@ -88,3 +88,16 @@ def test_a_timeout_is_retried() -> None:
     assert request is not None
     retry = asyncio.run(middleware.process_exception(request, TxTimeoutError()))
     assert retry is not None and retry.meta["retry_times"] == 1
+
+
+def test_a_retry_after_of_stray_bytes_is_no_retry_after() -> None:
+    """``Retry-After: ²`` (the byte 0xB2, read as Latin-1) is not a number of seconds: the 503
+    is retried with the ordinary backoff, not turned into an error by ``float("²")``."""
+    middleware, spider = _retrying(RETRY_TIMES=1)
+    request = spider.make_request(ARTICLE_URL, "article")
+    assert request is not None
+    for header in ("\xb2", "\xb9\xb3"):
+        busy = answer(request, b"<h1>503 Service Unavailable</h1>", status=503)
+        busy.headers["Retry-After"] = header.encode("latin-1")
+        retry = asyncio.run(middleware.process_response(request, busy))
+        assert retry is not request and retry.meta["retry_times"] == 1
