@@ -94,6 +94,7 @@ def test_macros():
         ("0 * *", "5 fields"),
         ("61 * * * *", "higher than the maximum"),
         ("0 0 * * 8", "bad day of week '8'"),
+        ("0 0 * * ²", "bad day of week '²'"),
         ("@often", "unknown macro"),
         ("whenever", "5 fields"),
     ],
@@ -125,3 +126,8 @@ def test_durations_round_trip():
     for bad in ("soon", "-5s", "0", True):
         with pytest.raises(ValueError):
             parse_duration(bad)
+
+
+def test_a_duration_of_superscript_digits_is_not_a_duration():
+    with pytest.raises(ValueError, match=r"not a duration: '²'"):
+        parse_duration("²")

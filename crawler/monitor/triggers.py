@@ -78,7 +78,7 @@ def parse_duration(text: str | int | float) -> int:
         seconds = int(text)
     else:
         value = text.strip().lower()
-        if value.isdigit():
+        if value.isdecimal():  # not isdigit(): int() refuses "²"
             seconds = int(value)
         elif _DURATION_RE.match(value):
             seconds = 0
@@ -106,7 +106,7 @@ def format_duration(seconds: float) -> str:
 
 def _weekday(token: str) -> int:
     token = token.strip().lower()
-    if token.isdigit() and 0 <= int(token) <= 7:
+    if token.isdecimal() and 0 <= int(token) <= 7:
         return int(token) % 7
     if token[:3] in CRON_WEEKDAYS:
         return CRON_WEEKDAYS.index(token[:3])
