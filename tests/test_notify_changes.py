@@ -131,6 +131,8 @@ def test_opdcwatch_notify_is_split_by_apprise_keeping_a_urls_recipients() -> Non
     [
         ("- {titel}", "unknown field 'titel'"),
         ("- {title", "not a valid template"),
+        ("- {title.__class__}", "unknown field 'title.__class__'"),
+        ("- {url[0]}", "unknown field 'url\\[0\\]'"),
         ("", "non-empty"),
     ],
 )

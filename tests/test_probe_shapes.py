@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import tomllib
 
 import pytest
 
 from crawler.probe.shapes import family_of, group_links, pattern_for, shape_of
+from crawler.probe.site import GroupReport, ProbeResult, SampleArticle
+from crawler.probe.toml_out import profile_toml
 from parsers.urls import canonical_url
 
 BASE = "https://www.opdc.go.th"
@@ -71,3 +74,24 @@ def test_patterns_match_the_group_and_its_unseen_members_only():
     posts = re.compile(pattern_for(_canonical("/2020/09/21/a-1001/", "/2020/10/05/b-1011/")))
     assert posts.search(canonical_url(BASE + "/2019/01/02/c-3/"))
     assert not posts.search(canonical_url(BASE + "/2019/01/02/c-3/feed/"))
+
+
+def test_scraped_titles_and_urls_cannot_write_profile_keys():
+    """A title with a line break or a URL with a quote stays inside its comment or string."""
+    result = ProbeResult(
+        url="http://127.0.0.1/",
+        name="agency",
+        allowed_domains=["127.0.0.1"],
+        start_urls=["http://127.0.0.1/news?q=it's\x7f"],
+        feeds=[],
+        sitemaps=[],
+        articles=[r"/news/\d+"],
+        follow=[],
+        groups=[GroupReport("/news/{id}\nschedule = 'every 1s'", "article", 9, 3, r"/news/\d+")],
+        samples=[SampleArticle("http://127.0.0.1/news/1", "ข่าว\nname = 'evil'", "2026-12-01", 900)],
+    )
+    profile = tomllib.loads(profile_toml(result))
+    assert profile["name"] == "agency"
+    assert profile.get("schedule") != "every 1s"
+    assert profile["start_urls"] == ["http://127.0.0.1/news?q=it's\x7f"]
+    assert profile["articles"] == [r"/news/\d+"]

@@ -77,7 +77,7 @@ def probe(url: str, name: str | None, out: str | None, as_json: bool, delay: flo
         ("listings", result.follow),
         ("articles", result.articles),
     ):
-        click.echo(f"{label}: " + (", ".join(values) if values else "none"))
+        click.echo(f"{label}: " + (safe_text(", ".join(values)) if values else "none"))
     if not result.articles:
         click.echo("no article pages recognised: the profile needs 'articles' patterns by hand")
     for sample in result.samples:

@@ -37,7 +37,7 @@ def check_template(template: object) -> str:
         names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
     except ValueError as exc:
         raise ValueError(f"not a valid template: {exc}") from exc
-    unknown = sorted(n for n in names if n.split(".")[0].split("[")[0] not in FIELDS)
+    unknown = sorted(n for n in names if n not in FIELDS)  # no {title.attr} or {title[0]}
     if unknown or "" in names:
         bad = unknown[0] if unknown else "{}"
         raise ValueError(f"unknown field {bad!r} (known: {', '.join(FIELDS)})")

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 from crawler.probe.site import ProbeResult
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def _string(value: str) -> str:
-    """A TOML literal string ('...', no escapes: regular expressions read as written)."""
-    if "'" in value or "\n" in value:
-        return json.dumps(value, ensure_ascii=False)
+    """A TOML literal string ('...', no escapes: regular expressions read as written), or a
+    basic string with escapes when the value holds a quote or a control character."""
+    if "'" in value or _CONTROL_RE.search(value):
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     return f"'{value}'"
+
+
+def _comment(text: str) -> str:
+    """Scraped text fit for a comment line: a line break in a title must not end the comment."""
+    return _CONTROL_RE.sub(" ", text)
 
 
 def _list(values: list[str]) -> str:
@@ -34,14 +43,15 @@ def profile_toml(result: ProbeResult) -> str:
         "# URL shapes seen (links, pages sampled, judged as):",
     ]
     lines += [
-        f"#   {g.shape}  {g.links} links, {g.sampled} sampled: {g.kind}"
+        f"#   {_comment(g.shape)}  {g.links} links, {g.sampled} sampled: {g.kind}"
         + (" (pagination)" if g.pagination else "")
         for g in result.groups
     ]
     if result.samples:
         lines.append("# Sample articles read:")
         lines += [
-            f"#   {s.published or 'no date'}  {s.body_chars} chars  {s.title or '(no title)'}"
+            f"#   {s.published or 'no date'}  {s.body_chars} chars  "
+            + _comment(s.title or "(no title)")
             for s in result.samples
         ]
     lines += [
