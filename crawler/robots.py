@@ -70,10 +70,16 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
             origin = f"{url.scheme}://{netloc}"
-            body = await self._fetch(origin, netloc)
-            parser = (
-                None if body is None else build_from_crawler(self._parserimpl, self.crawler, body)
-            )
+            try:
+                body = await self._fetch(origin, netloc)
+                parser = (
+                    None
+                    if body is None
+                    else build_from_crawler(self._parserimpl, self.crawler, body)
+                )
+            except Exception:  # never leave the host's other requests waiting on it
+                logger.exception("%s/robots.txt: not read; nothing of it crawled", origin)
+                parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
             waiting = self._parsers[netloc]
             self._parsers[netloc] = parser
             self._stats.inc_value("robotstxt/request_count")

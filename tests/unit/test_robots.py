@@ -223,3 +223,30 @@ def test_an_archive_that_cannot_be_read_at_a_5xx_means_disallow_all(tmp_path: Pa
         assert not _allowed(middleware, ARTICLE)
         assert not _allowed(middleware, f"{ORIGIN}/news.php")
         assert spider.robots_unavailable == {ORIGIN}
+
+
+def test_an_unexpected_failure_keeps_out_of_the_host_and_leaves_no_request_waiting(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whatever goes wrong while robots.txt is read, every page of the host is decided."""
+
+    class SlowEngine(ScriptedEngine):
+        async def download_async(self, request: Request) -> Response:
+            await asyncio.sleep(0)  # the second page is asked meanwhile
+            return await super().download_async(request)
+
+    def broken_save(origin: str, body: bytes) -> None:
+        raise RuntimeError("a bug while keeping the rules")
+
+    spider = make_spider()
+    spider.crawler.engine = SlowEngine((200, fixture("unit/robots.txt")))
+    middleware = RobotsPolicyMiddleware.from_crawler(spider.crawler)
+    middleware._save = broken_save  # type: ignore[method-assign]
+
+    async def both() -> list[Any]:
+        asked = [middleware.process_request(Request(u)) for u in (ARTICLE, f"{ORIGIN}/news.php")]
+        return await asyncio.wait_for(asyncio.gather(*asked, return_exceptions=True), 5)
+
+    first, second = asyncio.run(both())
+    assert isinstance(first, IgnoreRequest) and isinstance(second, IgnoreRequest)
+    assert "robots.txt: not read; nothing of it crawled" in caplog.text
