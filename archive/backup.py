@@ -15,7 +15,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from archive.exceptions import BackupError
 from archive.store import Archive
@@ -59,10 +59,21 @@ def _backup_sqlite(archive: Archive, target: Path) -> None:
         raw.close()
 
 
-def libpq_url(url: str) -> str:
-    """Return a SQLAlchemy PostgreSQL URL as libpq (pg_dump) reads it: no ``+driver``."""
+def libpq_url(url: str) -> tuple[str, str | None]:
+    """Return a SQLAlchemy PostgreSQL URL as libpq (pg_dump) reads it, no ``+driver`` and no
+    password, and the password apart: it goes in ``PGPASSWORD``, never on a command line
+    that ``ps`` shows."""
     parsed = make_url(url)
-    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    password = parsed.password
+    bare = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return bare.render_as_string(hide_password=False), (str(password) if password else None)
 
 
 def _backup_postgresql(archive: Archive, target: Path) -> None:
@@ -73,10 +84,11 @@ def _backup_postgresql(archive: Archive, target: Path) -> None:
             "postgresql-client) or run: pg_dump --format=custom --file FILE 'postgresql://…'"
         )
     partial = target.with_name(target.name + ".partial")
-    url = libpq_url(archive.engine.url.render_as_string(hide_password=False))
+    url, password = libpq_url(archive.engine.url.render_as_string(hide_password=False))
     command = [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", url]
+    env = {**os.environ, **({"PGPASSWORD": password} if password else {})}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     except OSError as exc:
         raise BackupError(f"cannot run pg_dump: {exc}") from exc
     if done.returncode != 0:

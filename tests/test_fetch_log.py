@@ -120,7 +120,8 @@ def test_postgresql_backup_is_pg_dump_and_says_how_without_it(
     assert dump.read_bytes()[:5] == b"PGDMP"
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True)
     assert "TABLE DATA public articles" in listing.stdout
-    assert libpq_url("postgresql+psycopg://u:p@h:5432/d") == "postgresql://u:p@h:5432/d"
+    assert libpq_url("postgresql+psycopg://u:p@h:5432/d") == ("postgresql://u@h:5432/d", "p")
+    assert libpq_url("postgresql+psycopg://u@h/d") == ("postgresql://u@h/d", None)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     missing = CliRunner().invoke(cli, ["backup", str(tmp_path / "b.dump"), "--db", postgres_url])
     assert missing.exit_code == 2
